@@ -1,0 +1,141 @@
+/**
+ * Links spans to the LLM exchanges observed under them, and finalises each exchange exactly once:
+ * parse what was seen, then annotate the span before it ends.
+ *
+ * Finalisation is triggered by whichever comes first: the capture seeing the exchange end (response
+ * `end`, errors, `close`), or the span itself ending (`GenAiSpanProcessor.onEnding`), so a span never
+ * ends without the attributes of what was seen, whatever path ended it.
+ */
+import { diag, SpanStatusCode, type Span } from '@opentelemetry/api';
+import { callAttributes, spanNameFor } from '../src/annotate';
+import { resolveConfig, type GenAiConfig } from '../src/config';
+import type { ExchangeOutcome, LlmExchange } from '../src/exchange';
+import { ATTR } from '../src/semconv';
+
+/** Instrumentation scopes whose spans already describe an LLM call with GenAI attributes. */
+const GENAI_SCOPES = ['com.anthropic.sdk', '@opentelemetry/instrumentation-openai', '@traceloop/', '@arizeai/', 'ai'];
+
+/** The parts of an SDK span we read. Both OTel JS 2.x and 3.x spans have them. */
+interface SdkSpanView {
+  kind?: number;
+  attributes?: Record<string, unknown>;
+  instrumentationScope?: { name?: string };
+  status?: { code: SpanStatusCode; message?: string };
+  events?: Array<{ name: string; attributes?: Record<string, unknown> }>;
+}
+
+/** Scopes of the HTTP client spans we annotate. */
+const CLIENT_SCOPES = new Set(['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-undici']);
+const SPAN_KIND_CLIENT = 2;
+
+export class CallTracker {
+  private readonly calls = new WeakMap<Span, LlmExchange>();
+  /** Spans below a span that already describes the LLM call (e.g. the Anthropic SDK's own span). */
+  private readonly insideGenAiCall = new WeakSet<Span>();
+  /**
+   * Live HTTP client spans by span id. Captures find their span through the `traceparent` header the
+   * HTTP instrumentations inject: neither makes its span active where the app writes the body.
+   */
+  private readonly clientSpans = new Map<string, Span>();
+  private config: GenAiConfig;
+  /** Whether a span processor feeds us span starts (needed for fetch and for de-duplication). */
+  processorAttached = false;
+
+  constructor(config: GenAiConfig) {
+    this.config = config;
+  }
+
+  configure(config: GenAiConfig): void {
+    this.config = config;
+  }
+
+  get settings(): GenAiConfig {
+    return this.config;
+  }
+
+  track(span: Span, exchange: LlmExchange): void {
+    this.calls.set(span, exchange);
+  }
+
+  isTracked(span: Span): boolean {
+    return this.calls.has(span);
+  }
+
+  /** Parses and annotates the span's exchange, once. Never throws. */
+  finalize(span: Span, outcome: ExchangeOutcome): void {
+    const exchange = this.calls.get(span);
+    if (!exchange || exchange.finished) return;
+    try {
+      const call = exchange.finish(outcome);
+      const attributes = callAttributes(call, {
+        captureContent: this.config.captureContent,
+        maxContentChars: this.config.maxCaptureBytes,
+        semconvLatestExperimental: this.config.semconvLatestExperimental,
+        omitUsage: this.insideGenAiCall.has(span),
+      });
+      span.setAttributes(attributes);
+      span.updateName(spanNameFor(call));
+      const error = call.response.error;
+      if (error && (call.httpStatus === undefined || call.httpStatus < 400 || outcome.transportError)) {
+        // Errors the HTTP layer cannot see: an error event inside a 200 stream, or a cut connection.
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error.message ?? error.type });
+      }
+      if (call.diagnostics) diag.debug(`otel-genai: partial ${call.family} capture: ${call.diagnostics.join('; ')}`);
+    } catch (err) {
+      diag.debug(`otel-genai: could not annotate span: ${(err as Error).message}`);
+    } finally {
+      this.calls.delete(span);
+    }
+  }
+
+  /** From `GenAiSpanProcessor.onStart`. */
+  onSpanStart(span: Span, parent: Span | undefined): void {
+    if (parent && (this.insideGenAiCall.has(parent) || describesGenAiCall(parent))) this.insideGenAiCall.add(span);
+    const view = span as SdkSpanView;
+    if (view.kind === SPAN_KIND_CLIENT && CLIENT_SCOPES.has(view.instrumentationScope?.name ?? '')) this.clientSpans.set(span.spanContext().spanId, span);
+  }
+
+  /** From `GenAiSpanProcessor.onEnding`: the span is still writable here. */
+  onSpanEnding(span: Span): void {
+    if (this.calls.has(span)) {
+      const status = (span as SdkSpanView).status;
+      const failed = status?.code === SpanStatusCode.ERROR;
+      const outcome: ExchangeOutcome = { complete: !failed };
+      if (failed) outcome.transportError = errorNameOf(span as SdkSpanView);
+      this.finalize(span, outcome);
+    }
+  }
+
+  onSpanEnd(span: Span): void {
+    if ((span as SdkSpanView).kind === SPAN_KIND_CLIENT) this.clientSpans.delete(span.spanContext().spanId);
+  }
+
+  /** The live HTTP client span with this id, if a processor told us about it. */
+  clientSpan(spanId: string): Span | undefined {
+    return this.clientSpans.get(spanId);
+  }
+}
+
+function describesGenAiCall(span: Span): boolean {
+  const view = span as SdkSpanView;
+  if (view.attributes?.[ATTR.GEN_AI_OPERATION_NAME] !== undefined) return true;
+  const scope = view.instrumentationScope?.name;
+  return scope !== undefined && GENAI_SCOPES.some((s) => scope === s || (s.endsWith('/') && scope.startsWith(s)));
+}
+
+/** A name for a failed span's cause: the recorded exception type, else the status message. */
+function errorNameOf(span: SdkSpanView): string {
+  const exception = span.events?.find((e) => e.name === 'exception');
+  const type = exception?.attributes?.['exception.type'];
+  if (typeof type === 'string' && type !== '') return type;
+  const errorType = span.attributes?.[ATTR.ERROR_TYPE];
+  if (typeof errorType === 'string' && errorType !== '') return errorType;
+  return 'error';
+}
+
+let shared: CallTracker | undefined;
+
+/** The process-wide tracker shared by `GenAiInstrumentation` and `GenAiSpanProcessor`. */
+export function sharedTracker(): CallTracker {
+  return (shared ??= new CallTracker(resolveConfig().config));
+}

@@ -1,0 +1,232 @@
+/**
+ * Outgoing global `fetch` (undici) capture.
+ *
+ * On Node 20/22 no diagnostics channel carries fetch body bytes, and reading `request.body` would
+ * steal it. So we wrap `dispatch(opts, handler)` of undici's global dispatcher (the object Node's
+ * fetch uses): request bodies pass through a copying async generator, and the handler is replaced by a
+ * Proxy that forwards every call to the original (with `this` bound to it: undici handlers are
+ * stateful) and observes response head, data and end. Nothing is buffered beyond the exchange's cap,
+ * and nothing is read that the app did not read.
+ *
+ * The span is instrumentation-undici's. It is not made active, so we find it through the
+ * `traceparent` header it injects, in the span registry the `GenAiSpanProcessor` keeps; binding is
+ * tried at request creation, response headers and request error, so the order in which the two
+ * subscribers run does not matter. Per-request dispatchers (`fetch(url, { dispatcher })`, proxy
+ * agents) and a replaced global dispatcher (`setGlobalDispatcher`) bypass this capture.
+ */
+import * as dc from 'node:diagnostics_channel';
+import { diag } from '@opentelemetry/api';
+import { LlmExchange } from '../src/exchange';
+import { matchRoute } from '../src/routes';
+import type { CallTracker } from './call-tracker';
+
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+const PATCHED = Symbol.for('otel-genai-braintrust.dispatch-patched');
+
+type Dispatch = (this: unknown, opts: DispatchOptions, handler: object) => unknown;
+
+interface DispatchOptions {
+  origin?: string | URL;
+  path?: string;
+  method?: string;
+  body?: unknown;
+  headers?: unknown;
+}
+
+interface Dispatcher {
+  dispatch: Dispatch;
+  [PATCHED]?: Dispatch;
+}
+
+/** What undici's diagnostics channels pass as `request`. */
+interface UndiciRequest {
+  body?: unknown;
+  headers?: unknown;
+}
+
+export class FetchCapture {
+  /** Exchange by the request body we handed undici (the same object appears in channel messages). */
+  private readonly byBody = new WeakMap<object, LlmExchange>();
+  private dispatcher: Dispatcher | undefined;
+  private enabled = false;
+  private readonly bindOnChannel = (message: unknown) => this.bind((message as { request: UndiciRequest }).request);
+
+  constructor(private readonly tracker: CallTracker) {}
+
+  enable(): void {
+    if (this.enabled) return;
+    const dispatcher = globalDispatcher();
+    if (!dispatcher) {
+      diag.debug('otel-genai: no global fetch dispatcher; fetch calls will not be captured');
+      return;
+    }
+    this.enabled = true;
+    this.dispatcher = dispatcher;
+    if (!dispatcher[PATCHED]) {
+      const original = dispatcher.dispatch;
+      dispatcher[PATCHED] = original;
+      const capture = this;
+      dispatcher.dispatch = function patchedDispatch(this: unknown, opts: DispatchOptions, handler: object) {
+        return capture.dispatch(original, this, opts, handler);
+      };
+    }
+    for (const channel of ['undici:request:create', 'undici:request:headers', 'undici:request:error']) dc.subscribe(channel, this.bindOnChannel);
+  }
+
+  disable(): void {
+    if (!this.enabled) return;
+    this.enabled = false;
+    const dispatcher = this.dispatcher;
+    const original = dispatcher?.[PATCHED];
+    if (dispatcher && original) {
+      dispatcher.dispatch = original;
+      delete dispatcher[PATCHED];
+    }
+    for (const channel of ['undici:request:create', 'undici:request:headers', 'undici:request:error']) dc.unsubscribe(channel, this.bindOnChannel);
+  }
+
+  private dispatch(original: Dispatch, self: unknown, opts: DispatchOptions, handler: object): unknown {
+    let exchange: LlmExchange | undefined;
+    try {
+      exchange = this.startExchange(opts);
+    } catch (err) {
+      diag.debug(`otel-genai: fetch capture skipped: ${(err as Error).message}`);
+    }
+    if (!exchange) return original.call(self, opts, handler);
+    let body = opts.body;
+    if (isAsyncIterable(body)) {
+      body = copyingIterable(body, exchange);
+      this.byBody.set(body as object, exchange);
+    } else if (typeof body === 'string') {
+      exchange.onRequestData(Buffer.from(body, 'utf8'));
+    } else if (body instanceof Uint8Array) {
+      exchange.onRequestData(body);
+    }
+    return original.call(self, { ...opts, body }, observingHandler(handler, exchange));
+  }
+
+  private startExchange(opts: DispatchOptions): LlmExchange | undefined {
+    if (opts.method !== 'POST' || opts.origin === undefined || typeof opts.path !== 'string') return undefined;
+    const origin = typeof opts.origin === 'string' ? new URL(opts.origin) : opts.origin;
+    const port = origin.port ? Number(origin.port) : origin.protocol === 'https:' ? 443 : 80;
+    const host = origin.hostname;
+    const route = matchRoute({ method: 'POST', host, port, path: opts.path }, this.tracker.settings.routes);
+    if (!route) return undefined;
+    if (!this.tracker.processorAttached) {
+      diag.debug('otel-genai: fetch calls need GenAiSpanProcessor in the tracer provider to find their spans');
+    }
+    const { captureContent, maxCaptureBytes } = this.tracker.settings;
+    const exchange = new LlmExchange(route, { captureContent, maxCaptureBytes }, { address: host, port });
+    exchange.onRequestHeaders(headerFrom(opts.headers, 'content-encoding'));
+    return exchange;
+  }
+
+  /** Links an exchange to instrumentation-undici's span, via the traceparent header it injected. */
+  private bind(request: UndiciRequest): void {
+    const body = request?.body;
+    if (typeof body !== 'object' || body === null) return;
+    const exchange = this.byBody.get(body);
+    if (!exchange) return;
+    const spanId = headerFrom(request.headers, 'traceparent')?.split('-')[2];
+    const span = spanId ? this.tracker.clientSpan(spanId) : undefined;
+    if (!span) return; // not yet: the next channel event retries
+    this.byBody.delete(body);
+    this.tracker.track(span, exchange);
+  }
+}
+
+/** The global dispatcher Node's fetch uses, created on demand (a `data:` fetch instantiates it synchronously). */
+function globalDispatcher(): Dispatcher | undefined {
+  const holder = globalThis as unknown as Record<symbol, Dispatcher | undefined>;
+  if (!holder[GLOBAL_DISPATCHER] && typeof globalThis.fetch === 'function') {
+    globalThis.fetch('data:,').then(
+      (r) => r.arrayBuffer(),
+      () => undefined,
+    );
+  }
+  const dispatcher = holder[GLOBAL_DISPATCHER];
+  return dispatcher && typeof dispatcher.dispatch === 'function' ? dispatcher : undefined;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+/** Yields exactly what the source yields, copying each chunk into the exchange on the way. */
+async function* copyingIterable(source: AsyncIterable<unknown>, exchange: LlmExchange): AsyncGenerator<unknown> {
+  for await (const chunk of source) {
+    try {
+      if (chunk instanceof Uint8Array) exchange.onRequestData(chunk);
+      else if (typeof chunk === 'string') exchange.onRequestData(Buffer.from(chunk, 'utf8'));
+    } catch (err) {
+      diag.debug(`otel-genai: fetch body copy failed: ${(err as Error).message}`);
+    }
+    yield chunk;
+  }
+}
+
+/**
+ * A Proxy that forwards every handler call unchanged and observes the response. Covers undici's
+ * legacy handler API (onHeaders/onData/onComplete/onError, undici 6 = Node 20/22) and the newer one
+ * (onResponseStart/onResponseData/onResponseEnd/onResponseError, undici 7 = Node 24).
+ */
+function observingHandler(handler: object, exchange: LlmExchange): object {
+  const observers: Record<string, (args: unknown[]) => void> = {
+    onHeaders: ([status, rawHeaders]) => exchange.onResponseHead(Number(status), rawHeaderLookup(rawHeaders)),
+    onResponseStart: ([, status, headers]) => exchange.onResponseHead(Number(status), objectHeaderLookup(headers)),
+    onData: ([chunk]) => exchange.onResponseData(chunk as Uint8Array),
+    onResponseData: ([, chunk]) => exchange.onResponseData(chunk as Uint8Array),
+  };
+  return new Proxy(handler, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      const observer = typeof prop === 'string' ? observers[prop] : undefined;
+      return function (this: unknown, ...args: unknown[]) {
+        if (observer) {
+          try {
+            observer(args);
+          } catch (err) {
+            diag.debug(`otel-genai: fetch response capture failed: ${(err as Error).message}`);
+          }
+        }
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+/** undici 6 raw headers: a flat array [name, value, name, value, ...] of Buffers or strings. */
+function rawHeaderLookup(raw: unknown): (name: string) => string | undefined {
+  const list = Array.isArray(raw) ? raw : [];
+  return (name) => {
+    for (let i = 0; i + 1 < list.length; i += 2) {
+      if (String(list[i]).toLowerCase() === name) return String(list[i + 1]);
+    }
+    return undefined;
+  };
+}
+
+function objectHeaderLookup(headers: unknown): (name: string) => string | undefined {
+  return (name) => {
+    if (typeof headers !== 'object' || headers === null) return undefined;
+    const value = (headers as Record<string, unknown>)[name];
+    return Array.isArray(value) ? value.join(', ') : value === undefined ? undefined : String(value);
+  };
+}
+
+/** A header from undici request headers: a flat array, an object, or (undici 5) a raw string. */
+function headerFrom(headers: unknown, name: string): string | undefined {
+  if (Array.isArray(headers)) return rawHeaderLookup(headers)(name);
+  if (typeof headers === 'string') {
+    for (const line of headers.split('\r\n')) {
+      const colon = line.indexOf(':');
+      if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === name) return line.slice(colon + 1).trim();
+    }
+    return undefined;
+  }
+  if (typeof headers === 'object' && headers !== null) {
+    for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return String(value);
+  }
+  return undefined;
+}

@@ -1,0 +1,210 @@
+/**
+ * Outgoing `node:http`/`node:https` capture.
+ *
+ * Request bodies: `ClientRequest.prototype.write`/`end` are wrapped once. At a request's first
+ * write/end we decide (and remember on the request) whether it is an LLM call: a method compare for
+ * everything else. Node 20 publishes `http.client.request.start` only when the request is flushed,
+ * after the body was written, so the diagnostics channel cannot be used for the body.
+ *
+ * Responses: `http.client.response.finish` fires before the app's `'response'` listener; for LLM
+ * calls we wrap that response's `emit` on the instance. The originals always run with the same
+ * arguments and their results are returned, so flow mode, backpressure and chunk timing are
+ * untouched. Wrapping `emit` (not adding a `'data'` listener) sees every consumption mode and never
+ * starts the flow.
+ *
+ * The span is instrumentation-http's client span, found through the `traceparent` header it injects
+ * (in `GenAiSpanProcessor`'s registry, or as the active span when the body is written in the context
+ * that created the request).
+ */
+import * as dc from 'node:diagnostics_channel';
+import * as http from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { context, diag, trace, type Span } from '@opentelemetry/api';
+import { LlmExchange } from '../src/exchange';
+import { matchRoute } from '../src/routes';
+import type { CallTracker } from './call-tracker';
+
+const RESPONSE_FINISH = 'http.client.response.finish';
+/** Per-request decision, stored on the request: `null` = not an LLM call. */
+const CAPTURE = Symbol('otel-genai.capture');
+
+interface InFlight {
+  span: Span;
+  exchange: LlmExchange;
+}
+
+type CapturedRequest = ClientRequest & { [CAPTURE]?: InFlight | null };
+type Write = (this: ClientRequest, ...args: unknown[]) => unknown;
+
+export class HttpClientCapture {
+  private enabled = false;
+  private originals: { write: Write; end: Write } | undefined;
+  private readonly onResponse = (message: unknown) => {
+    const { request, response } = message as { request: CapturedRequest; response: IncomingMessage };
+    const entry = request[CAPTURE];
+    if (entry) this.responseStarted(entry, response);
+  };
+
+  constructor(private readonly tracker: CallTracker) {}
+
+  enable(): void {
+    if (this.enabled) return;
+    this.enabled = true;
+    const proto = http.ClientRequest.prototype as unknown as { write: Write; end: Write };
+    const originals = { write: proto.write, end: proto.end };
+    this.originals = originals;
+    const capture = this;
+    proto.write = function write(this: CapturedRequest, chunk: unknown, encoding?: unknown) {
+      const entry = this[CAPTURE] === undefined ? capture.decide(this) : this[CAPTURE];
+      if (entry) copyChunk(entry.exchange, chunk, encoding);
+      return originals.write.apply(this, arguments as unknown as unknown[]);
+    };
+    proto.end = function end(this: CapturedRequest, chunk?: unknown, encoding?: unknown) {
+      const entry = this[CAPTURE] === undefined ? capture.decide(this) : this[CAPTURE];
+      if (entry && typeof chunk !== 'function') copyChunk(entry.exchange, chunk, encoding);
+      return originals.end.apply(this, arguments as unknown as unknown[]);
+    };
+    dc.subscribe(RESPONSE_FINISH, this.onResponse);
+  }
+
+  disable(): void {
+    if (!this.enabled) return;
+    this.enabled = false;
+    if (this.originals) Object.assign(http.ClientRequest.prototype, this.originals);
+    this.originals = undefined;
+    dc.unsubscribe(RESPONSE_FINISH, this.onResponse);
+  }
+
+  /** Is this request an LLM call with a span to annotate? Decided once, at its first write/end. */
+  private decide(request: CapturedRequest): InFlight | null {
+    let entry: InFlight | null = null;
+    try {
+      // The miss path for non-LLM traffic: a method compare, then matchRoute's string checks.
+      if (request.method === 'POST') entry = this.start(request);
+    } catch (err) {
+      diag.debug(`otel-genai: http capture skipped: ${(err as Error).message}`);
+    }
+    request[CAPTURE] = entry;
+    return entry;
+  }
+
+  private start(request: ClientRequest): InFlight | null {
+    const port = portOf(request);
+    const route = matchRoute({ method: 'POST', host: request.host, path: request.path, port }, this.tracker.settings.routes);
+    if (!route) return null;
+    const span = this.clientSpanOf(request);
+    if (!span) {
+      diag.debug(`otel-genai: no HTTP client span for ${route.family} call to ${request.host}; are instrumentation-http and GenAiSpanProcessor installed?`);
+      return null;
+    }
+    const { captureContent, maxCaptureBytes } = this.tracker.settings;
+    const exchange = new LlmExchange(route, { captureContent, maxCaptureBytes }, { address: request.host, port });
+    this.tracker.track(span, exchange);
+    exchange.onRequestHeaders(headerValue(request.getHeader('content-encoding')));
+    observeRequestEnd(request, span, this.tracker);
+    return { span, exchange };
+  }
+
+  /** instrumentation-http's span for this request, identified by the traceparent it injected. */
+  private clientSpanOf(request: ClientRequest): Span | undefined {
+    const spanId = headerValue(request.getHeader('traceparent'))?.split('-')[2];
+    if (!spanId) return undefined;
+    const known = this.tracker.clientSpan(spanId);
+    if (known) return known;
+    const active = trace.getSpan(context.active());
+    return active && active.spanContext().spanId === spanId && active.isRecording() ? active : undefined;
+  }
+
+  private responseStarted(entry: InFlight, response: IncomingMessage): void {
+    try {
+      const { span, exchange } = entry;
+      exchange.onResponseHead(response.statusCode ?? 0, (name) => headerValue(response.headers[name]));
+      tapResponse(response, span, exchange, this.tracker);
+    } catch (err) {
+      diag.debug(`otel-genai: http response capture skipped: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** Request-side endings: an error, or a close before any response. */
+function observeRequestEnd(request: ClientRequest, span: Span, tracker: CallTracker): void {
+  const emit = request.emit;
+  request.emit = function (this: ClientRequest, event: string | symbol, ...args: unknown[]) {
+    if (event === 'error') tracker.finalize(span, { complete: false, transportError: errorName(args[0]) });
+    // Once a response exists its own events end the capture; a close before it means no response.
+    else if (event === 'close' && !(this as { res?: unknown }).res) tracker.finalize(span, { complete: false, transportError: 'connection_closed' });
+    return (emit as (...a: unknown[]) => boolean).call(this, event, ...args);
+  } as ClientRequest['emit'];
+}
+
+function tapResponse(response: IncomingMessage, span: Span, exchange: LlmExchange, tracker: CallTracker): void {
+  const emit = response.emit;
+  response.emit = function (this: IncomingMessage, event: string | symbol, ...args: unknown[]) {
+    switch (event) {
+      case 'data':
+        observe(() => exchange.onResponseData(toBytes(args[0])));
+        break;
+      case 'end':
+        tracker.finalize(span, { complete: true });
+        break;
+      case 'error':
+        tracker.finalize(span, { complete: false, transportError: errorName(args[0]) });
+        break;
+      case 'aborted':
+        tracker.finalize(span, { complete: false, transportError: 'aborted' });
+        break;
+      case 'close':
+        tracker.finalize(span, this.complete ? { complete: true } : { complete: false, transportError: 'aborted' });
+        break;
+    }
+    return (emit as (...a: unknown[]) => boolean).call(this, event, ...args);
+  } as IncomingMessage['emit'];
+}
+
+function copyChunk(exchange: LlmExchange, chunk: unknown, encoding: unknown): void {
+  if (chunk === undefined || chunk === null) return;
+  observe(() => {
+    if (typeof chunk === 'string') exchange.onRequestData(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
+    else if (chunk instanceof Uint8Array) exchange.onRequestData(chunk);
+  });
+}
+
+/** Observation must never throw into the app's call. */
+function observe(fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    diag.debug(`otel-genai: capture error: ${(err as Error).message}`);
+  }
+}
+
+function toBytes(chunk: unknown): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  // The app called setEncoding(): 'data' carries decoded strings. Re-encode (UTF-8 round-trips).
+  return Buffer.from(String(chunk), 'utf8');
+}
+
+function errorName(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const e = err as { code?: unknown; name?: unknown };
+    if (typeof e.code === 'string') return e.code;
+    if (typeof e.name === 'string') return e.name;
+  }
+  return 'error';
+}
+
+function headerValue(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value)) return value.join(', ');
+  return undefined;
+}
+
+function portOf(request: ClientRequest): number {
+  const host = headerValue(request.getHeader('host'));
+  if (host) {
+    const m = /:(\d+)$/.exec(host);
+    if (m) return Number(m[1]);
+  }
+  return request.protocol === 'https:' ? 443 : 80;
+}

@@ -1,0 +1,154 @@
+/**
+ * The zero-code entry: `node --require otel-genai-braintrust/instrumentation app.js` (or `--import`).
+ *
+ * Starts the OpenTelemetry Node SDK (2.x line) with instrumentation-http, instrumentation-undici and
+ * the GenAI instrumentation, exporting where `OTEL_TRACES_EXPORTER` says. It must never crash the
+ * app: any failure is one clear line on stderr and the app runs untraced.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseBoolean, resolveConfig, type Env, type GenAiConfig } from '../src/config';
+import { GenAiInstrumentation } from './genai-instrumentation';
+import { GenAiSpanProcessor } from './span-processor';
+
+const PREFIX = '[otel-genai-braintrust]';
+const USER_CONFIG_FILES = ['otel.config.js', 'otel.config.cjs', 'otel.config.json'];
+
+interface StartedSdk {
+  shutdown(): Promise<void>;
+}
+
+export interface PreloadHandle {
+  config: GenAiConfig;
+  /** Flushes and stops the SDK within the configured timeout. Resolves, never rejects. */
+  shutdown(): Promise<void>;
+}
+
+let started: PreloadHandle | undefined;
+
+export function startPreload(env: Env = process.env): PreloadHandle | undefined {
+  if (started) return started;
+  if (parseBoolean(env.OTEL_SDK_DISABLED) === true) {
+    info(env, 'disabled by OTEL_SDK_DISABLED; nothing is traced');
+    return undefined;
+  }
+  const { config, warnings } = resolveConfig(loadUserConfig(env), env);
+  for (const warning of warnings) process.stderr.write(`${PREFIX} config: ${warning}\n`);
+
+  // Required lazily: with OTEL_SDK_DISABLED nothing is loaded, and instrumentations enable on construction.
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+  const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
+  const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
+  const exporters = tracesExportersFromEnv(env);
+
+  const sdk: StartedSdk = new NodeSDK({
+    instrumentations: [new GenAiInstrumentation(config), new HttpInstrumentation(), new UndiciInstrumentation()],
+    spanProcessors: [new GenAiSpanProcessor(), ...exporters.processors] as never,
+    // This preload is about traces. NodeSDK would otherwise start OTLP metric and log exporters by
+    // default (retrying against localhost:4318 and delaying exit); they start only when asked for.
+    ...(env.OTEL_METRICS_EXPORTER ? {} : { metricReaders: [] }),
+    ...(env.OTEL_LOGS_EXPORTER ? {} : { logRecordProcessors: [] }),
+  });
+  (sdk as unknown as { start(): void }).start();
+  // An ESM app loaded after a --require preload gets node:http patched only if the builtins are
+  // required (and so patched) before its ESM facade is created.
+  require('node:http');
+  require('node:https');
+
+  const handle: PreloadHandle = { config, shutdown: onceShutdown(sdk, config.shutdownTimeoutMs) };
+  installShutdownHooks(handle);
+  info(
+    env,
+    `tracing LLM calls (outgoing node:http and fetch) of ${env.OTEL_SERVICE_NAME || 'this service'}; ` +
+      `spans → ${exporters.description}; message content ${config.captureContent ? `captured (cap ${config.maxCaptureBytes} bytes per body)` : 'not captured'}`,
+  );
+  started = handle;
+  return handle;
+}
+
+/** Span processors for `OTEL_TRACES_EXPORTER`, exactly as NodeSDK builds them (incl. `OTEL_BSP_*`). */
+function tracesExportersFromEnv(env: Env): { processors: unknown[]; description: string } {
+  const names = (env.OTEL_TRACES_EXPORTER ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.includes('none') && names.length === 1) return { processors: [], description: 'nowhere (OTEL_TRACES_EXPORTER=none)' };
+  // sdk-node 0.2xx has no package `exports` map; this is the function NodeSDK itself calls.
+  const { getSpanProcessorsFromEnv } = require('@opentelemetry/sdk-node/build/src/utils') as { getSpanProcessorsFromEnv(): unknown[] };
+  const list = names.length === 0 ? ['otlp'] : names;
+  const described = list.map((name) => (name === 'otlp' ? `otlp ${otlpEndpoint(env)}` : name));
+  return { processors: getSpanProcessorsFromEnv(), description: described.join(' + ') };
+}
+
+/** The OTLP endpoint for the start-up line, without credentials or query string. */
+function otlpEndpoint(env: Env): string {
+  const raw = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4318';
+  const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf';
+  try {
+    const url = new URL(raw);
+    return `(${protocol}, ${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname})`;
+  } catch {
+    return `(${protocol})`;
+  }
+}
+
+/** `OTEL_GENAI_CONFIG`, else `otel.config.{js,cjs,json}` in the working directory, else nothing. */
+function loadUserConfig(env: Env): Partial<GenAiConfig> {
+  const explicit = env.OTEL_GENAI_CONFIG;
+  const file = explicit ? path.resolve(explicit) : USER_CONFIG_FILES.map((f) => path.resolve(f)).find((f) => fs.existsSync(f));
+  if (!file) return {};
+  // A broken config file throws here; startPreload's caller turns it into one error line.
+  const loaded = require(file) as { default?: unknown } | undefined;
+  const value = loaded && typeof loaded === 'object' && 'default' in loaded ? loaded.default : loaded;
+  if (typeof value !== 'object' || value === null) throw new Error(`${file} does not export a configuration object`);
+  return value as Partial<GenAiConfig>;
+}
+
+function onceShutdown(sdk: StartedSdk, timeoutMs: number): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () =>
+    (done ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        process.stderr.write(`${PREFIX} flush did not finish within ${timeoutMs} ms; exiting anyway\n`);
+        resolve();
+      }, timeoutMs);
+      timer.unref();
+      sdk.shutdown().then(
+        () => resolve(),
+        (err: unknown) => {
+          process.stderr.write(`${PREFIX} flush failed: ${(err as Error)?.message ?? String(err)}\n`);
+          resolve();
+        },
+      ).finally(() => clearTimeout(timer));
+    }));
+}
+
+/**
+ * Flush on SIGTERM/SIGINT and before a natural exit. A signal listener removes Node's default
+ * exit-on-signal, so after flushing we re-raise the signal if nobody else handles it, and the process
+ * ends as it would have without us.
+ */
+function installShutdownHooks(handle: PreloadHandle): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    const onSignal = () => {
+      void handle.shutdown().then(() => {
+        process.removeListener(signal, onSignal);
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      });
+    };
+    process.on(signal, onSignal);
+  }
+  process.once('beforeExit', () => void handle.shutdown());
+}
+
+function info(env: Env, message: string): void {
+  const level = (env.OTEL_LOG_LEVEL ?? '').trim().toLowerCase();
+  if (level === 'none' || level === 'error') return;
+  process.stderr.write(`${PREFIX} ${message}\n`);
+}
+
+/** The preload's own entry: never throws into the app. */
+export function preloadMain(): void {
+  try {
+    startPreload();
+  } catch (err) {
+    process.stderr.write(`${PREFIX} not started: ${(err as Error)?.message ?? String(err)}; the app runs untraced\n`);
+  }
+}

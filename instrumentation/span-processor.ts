@@ -1,0 +1,42 @@
+/**
+ * `GenAiSpanProcessor`: the instrumentation's window on span lifecycles. Add it to any tracer
+ * provider (OTel JS 2.x or 3.x; it is structural, no SDK import) next to your exporter's processor:
+ *
+ *   - `onStart` notes spans that sit below another GenAI span (so usage is not reported twice) and
+ *     registers instrumentation-undici spans (so fetch captures can find theirs);
+ *   - `onEnding` (sdk-trace ≥ 2.12 and 3.x) annotates a span whose capture has not finished yet,
+ *     while the span is still writable — e.g. a fetch span, which ends before undici's last callback.
+ *
+ * It exports nothing and holds no spans beyond their lifetime.
+ */
+import { trace, type Context, type Span } from '@opentelemetry/api';
+import { sharedTracker, type CallTracker } from './call-tracker';
+
+export class GenAiSpanProcessor {
+  private readonly tracker: CallTracker;
+
+  constructor(tracker: CallTracker = sharedTracker()) {
+    this.tracker = tracker;
+    tracker.processorAttached = true;
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    this.tracker.onSpanStart(span, trace.getSpan(parentContext));
+  }
+
+  onEnding(span: Span): void {
+    this.tracker.onSpanEnding(span);
+  }
+
+  onEnd(span: unknown): void {
+    this.tracker.onSpanEnd(span as Span);
+  }
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}

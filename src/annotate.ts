@@ -1,0 +1,102 @@
+/**
+ * `LlmCall` → GenAI semantic-convention span name and attributes. Pure; the only place that knows
+ * which attribute carries which fact.
+ */
+import type { LlmCall } from './llm-call';
+import { attributeNames, type AttributeKey } from './semconv';
+
+export type AttributeValue = string | number | boolean | string[];
+export type SpanAttributes = Record<string, AttributeValue>;
+
+export interface AnnotateOptions {
+  captureContent: boolean;
+  /** Cap, in UTF-16 code units, on each content attribute's JSON string. */
+  maxContentChars: number;
+  semconvLatestExperimental: boolean;
+  /** An ancestor span already reports this call's usage: leave the token counts off this one. */
+  omitUsage?: boolean;
+}
+
+/** `{operation} {model}`, or the operation alone when the model is unknown. */
+export function spanNameFor(call: LlmCall): string {
+  const model = call.request.model ?? call.response.model;
+  return model ? `${call.request.operation} ${model}` : call.request.operation;
+}
+
+export function callAttributes(call: LlmCall, options: AnnotateOptions): SpanAttributes {
+  const names = attributeNames(options.semconvLatestExperimental);
+  const out: SpanAttributes = {};
+  const set = (key: AttributeKey, value: AttributeValue | undefined) => {
+    if (value !== undefined) out[names[key]] = value;
+  };
+  const { request: req, response: res } = call;
+
+  set('GEN_AI_OPERATION_NAME', req.operation);
+  set('GEN_AI_PROVIDER_NAME', call.provider);
+  set('GEN_AI_REQUEST_MODEL', req.model);
+  set('GEN_AI_REQUEST_MAX_TOKENS', req.maxTokens);
+  set('GEN_AI_REQUEST_TEMPERATURE', req.temperature);
+  set('GEN_AI_REQUEST_TOP_P', req.topP);
+  set('GEN_AI_REQUEST_TOP_K', req.topK);
+  set('GEN_AI_REQUEST_STOP_SEQUENCES', req.stopSequences);
+  set('GEN_AI_REQUEST_SEED', req.seed);
+  set('GEN_AI_REQUEST_FREQUENCY_PENALTY', req.frequencyPenalty);
+  set('GEN_AI_REQUEST_PRESENCE_PENALTY', req.presencePenalty);
+  set('GEN_AI_REQUEST_CHOICE_COUNT', req.choiceCount);
+  if (req.stream) set('GEN_AI_REQUEST_STREAM', true);
+  set('GEN_AI_OUTPUT_TYPE', req.outputType);
+  set('GEN_AI_CONVERSATION_ID', req.conversationId);
+  set('USER_ID', req.userId);
+  if (call.family === 'openai.chat_completions') set('OPENAI_API_TYPE', 'chat_completions');
+  else if (call.family === 'openai.responses') set('OPENAI_API_TYPE', 'responses');
+
+  set('GEN_AI_RESPONSE_ID', res.id);
+  set('GEN_AI_RESPONSE_MODEL', res.model);
+  if (res.finishReasons && res.finishReasons.length > 0) set('GEN_AI_RESPONSE_FINISH_REASONS', res.finishReasons);
+  set('GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK', call.timeToFirstChunk);
+
+  const usage = res.usage;
+  if (usage && !options.omitUsage) {
+    set('GEN_AI_USAGE_INPUT_TOKENS', usage.inputTokens);
+    set('GEN_AI_USAGE_OUTPUT_TOKENS', usage.outputTokens);
+    set('GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS', usage.cacheReadInputTokens);
+    set('GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS', usage.cacheCreationInputTokens);
+    set('GEN_AI_USAGE_REASONING_OUTPUT_TOKENS', usage.reasoningOutputTokens);
+  }
+
+  set('SERVER_ADDRESS', call.serverAddress);
+  set('SERVER_PORT', call.serverPort);
+  set('ERROR_TYPE', res.error?.type);
+  if (call.partial) set('GEN_AI_CAPTURE_PARTIAL', true);
+
+  if (options.captureContent) {
+    const setJson = (key: AttributeKey, list: unknown[] | undefined) => {
+      if (list !== undefined && list.length > 0) set(key, cappedJson(list, options.maxContentChars));
+    };
+    setJson('GEN_AI_SYSTEM_INSTRUCTIONS', req.systemInstructions);
+    setJson('GEN_AI_INPUT_MESSAGES', req.inputMessages);
+    setJson('GEN_AI_TOOL_DEFINITIONS', req.toolDefinitions);
+    setJson('GEN_AI_OUTPUT_MESSAGES', res.outputMessages);
+  }
+  return out;
+}
+
+const TRUNCATION_MARKER = '…[truncated]';
+
+/**
+ * JSON text of `value`, at most `maxChars` long, still valid JSON with the same structure: when the
+ * whole is too long, long strings are shortened (with a visible marker) until it fits. Returns
+ * undefined only if even the bare structure does not fit.
+ */
+export function cappedJson(value: unknown, maxChars: number): string | undefined {
+  const full = JSON.stringify(value);
+  if (full === undefined) return undefined;
+  if (full.length <= maxChars) return full;
+  for (let limit = Math.floor(maxChars / 2); limit >= 16; limit = Math.floor(limit / 2)) {
+    const text = JSON.stringify(value, (_key, v: unknown) =>
+      typeof v === 'string' && v.length > limit ? v.slice(0, limit) + TRUNCATION_MARKER : v,
+    );
+    if (text.length <= maxChars) return text;
+  }
+  return undefined;
+}

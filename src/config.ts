@@ -1,0 +1,75 @@
+/**
+ * Resolves the effective configuration: defaults (`otel.config.ts`) < user config object < environment.
+ * Pure: callers pass the environment, so tests need no process mutation.
+ */
+import { defaultConfig, type GenAiConfig } from '../otel.config';
+import type { RouteRule } from './routes';
+
+export type { GenAiConfig };
+
+export type Env = Record<string, string | undefined>;
+
+/** Reasons a setting was ignored, for the one start-up diagnostic. */
+export interface ResolvedConfig {
+  config: GenAiConfig;
+  warnings: string[];
+}
+
+export function resolveConfig(user: Partial<GenAiConfig> = {}, env: Env = process.env): ResolvedConfig {
+  const warnings: string[] = [];
+  const config: GenAiConfig = { ...defaultConfig, ...definedOnly(user) };
+  config.routes = [...(user.routes ?? defaultConfig.routes)];
+
+  const capture = parseBoolean(env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT);
+  if (capture !== undefined) config.captureContent = capture;
+  else if (env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT) {
+    // The Python util-genai enum form: NO_CONTENT | SPAN_ONLY | EVENT_ONLY | SPAN_AND_EVENT.
+    const mode = env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT.trim().toUpperCase();
+    if (mode === 'NO_CONTENT' || mode === 'EVENT_ONLY') config.captureContent = false;
+    else if (mode === 'SPAN_ONLY' || mode === 'SPAN_AND_EVENT') config.captureContent = true;
+    else warnings.push(`OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT="${mode}" is not a boolean; kept ${config.captureContent}`);
+  }
+
+  const cap = env.OTEL_GENAI_MAX_CAPTURE_BYTES;
+  if (cap !== undefined && cap !== '') {
+    const n = Number(cap);
+    if (Number.isInteger(n) && n > 0) config.maxCaptureBytes = n;
+    else warnings.push(`OTEL_GENAI_MAX_CAPTURE_BYTES="${cap}" is not a positive integer; kept ${config.maxCaptureBytes}`);
+  }
+
+  const optIn = env.OTEL_SEMCONV_STABILITY_OPT_IN;
+  if (optIn && optIn.split(',').some((v) => v.trim() === 'gen_ai_latest_experimental')) config.semconvLatestExperimental = true;
+
+  config.routes = config.routes.filter((rule) => {
+    const problem = routeProblem(rule);
+    if (problem) warnings.push(`ignored route ${JSON.stringify(rule)}: ${problem}`);
+    return !problem;
+  });
+  if (!(Number.isInteger(config.maxCaptureBytes) && config.maxCaptureBytes > 0)) {
+    warnings.push(`maxCaptureBytes ${String(config.maxCaptureBytes)} is not a positive integer; using ${defaultConfig.maxCaptureBytes}`);
+    config.maxCaptureBytes = defaultConfig.maxCaptureBytes;
+  }
+  return { config, warnings };
+}
+
+function routeProblem(rule: RouteRule): string | undefined {
+  if (typeof rule !== 'object' || rule === null) return 'not an object';
+  if (typeof rule.provider !== 'string' || rule.provider === '') return 'provider must be a non-empty string';
+  if (rule.host === undefined && rule.pathPrefix === undefined) return 'needs host or pathPrefix';
+  return undefined;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+/** OTel-style boolean env parsing: `true`/`false`, case-insensitive; anything else is undefined. */
+export function parseBoolean(value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim().toLowerCase();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  return undefined;
+}

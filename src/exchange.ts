@@ -1,0 +1,299 @@
+/**
+ * One observed LLM API exchange, transport-independent: capture points (outgoing node:http, fetch,
+ * incoming server requests) feed it bytes and events; `finish()` parses what was seen into an
+ * `LlmCall`. Memory is bounded: request/response bodies are capped (`CappedBytes`), and streamed
+ * responses are decoded in batches into a reducer instead of being kept.
+ */
+import { performance } from 'node:perf_hooks';
+import type { ApiFamily, ParseContext, StreamEvent, StreamReducer } from './families/family';
+import { familyFor } from './families';
+import type { LlmCall, LlmRequest, LlmResponse } from './llm-call';
+import type { RouteMatch } from './routes';
+import { AwsEventStreamDecoder } from './wire/aws-event-stream';
+import { CappedBytes, decodeBody, parseContentEncoding, type ContentEncoding } from './wire/body';
+import { NdjsonDecoder } from './wire/ndjson';
+import { SseDecoder } from './wire/sse';
+import { sniffJson } from './wire/sniff';
+
+export interface ExchangeOptions {
+  captureContent: boolean;
+  /** Per-body cap in bytes; also bounds the accumulated stream text. */
+  maxCaptureBytes: number;
+}
+
+/** How the transport saw the exchange end. */
+export interface ExchangeOutcome {
+  /** The response body was received to its end. */
+  complete: boolean;
+  /** A transport-level failure (reset, abort, timeout): its error name, e.g. `ECONNRESET`, `AbortError`. */
+  transportError?: string;
+}
+
+type StreamFormat = 'sse' | 'aws-event-stream' | 'ndjson';
+
+/** Semconv's `error.type` fallback value, used by parsers for errors without a code. */
+const OTHER_ERROR = '_OTHER';
+
+/** Streamed bytes are decoded in batches of this size: off the per-chunk path, bounded memory. */
+const STREAM_BATCH_BYTES = 32 * 1024;
+
+/** Decompressed bodies may be larger than the cap on compressed bytes, within reason. */
+const DECODED_CAP_FACTOR = 8;
+
+interface StreamDecoder {
+  push(chunk: Uint8Array): void;
+  end(): void;
+}
+
+export class LlmExchange {
+  readonly family: ApiFamily;
+  private readonly ctx: ParseContext;
+  private readonly startedAt = performance.now();
+  private readonly requestBody: CappedBytes;
+  private requestEncoding: ContentEncoding = 'identity';
+  private status: number | undefined;
+  private responseEncoding: ContentEncoding = 'identity';
+  private headerUsage: { input?: number; output?: number } = {};
+  private firstChunkAt: number | undefined;
+  /** Non-stream (or compressed stream) responses: capped bytes, parsed at the end. */
+  private responseBody: CappedBytes | undefined;
+  private streamFormat: StreamFormat | undefined;
+  /** Identity-encoded streams: pending bytes, decoded a batch at a time into `reducer`. */
+  private pendingStream: Buffer[] = [];
+  private pendingStreamBytes = 0;
+  private decoder: StreamDecoder | undefined;
+  private reducer: StreamReducer | undefined;
+  private diagnostics: string[] = [];
+  private result: LlmCall | undefined;
+
+  constructor(
+    readonly route: RouteMatch,
+    private readonly options: ExchangeOptions,
+    readonly server: { address?: string; port?: number } = {},
+  ) {
+    this.family = familyFor(route.family);
+    this.requestBody = new CappedBytes(options.maxCaptureBytes);
+    this.ctx = { captureContent: options.captureContent, maxContentChars: options.maxCaptureBytes };
+    if (route.pathModel !== undefined) this.ctx.pathModel = route.pathModel;
+    if (route.pathStream !== undefined) this.ctx.pathStream = route.pathStream;
+  }
+
+  get finished(): boolean {
+    return this.result !== undefined;
+  }
+
+  onRequestHeaders(contentEncoding: string | undefined): void {
+    this.requestEncoding = parseContentEncoding(contentEncoding);
+  }
+
+  onRequestData(chunk: Uint8Array): void {
+    if (this.result) return;
+    this.requestBody.push(chunk);
+  }
+
+  /** `header(name)` reads a response header by lower-case name. */
+  onResponseHead(status: number, header: (name: string) => string | undefined): void {
+    if (this.result) return;
+    this.status = status;
+    this.responseEncoding = parseContentEncoding(header('content-encoding'));
+    this.headerUsage = {
+      input: toCount(header('x-amzn-bedrock-input-token-count')),
+      output: toCount(header('x-amzn-bedrock-output-token-count')),
+    };
+    const format = streamFormatOf(header('content-type'));
+    if (format && status < 400) {
+      this.streamFormat = format;
+      this.reducer = this.family.createStreamReducer(this.ctx);
+      if (this.responseEncoding === 'identity') {
+        this.decoder = this.createDecoder(format, this.reducer);
+        return;
+      }
+    }
+    this.responseBody = new CappedBytes(this.options.maxCaptureBytes);
+  }
+
+  onResponseData(chunk: Uint8Array): void {
+    if (this.result) return;
+    if (this.firstChunkAt === undefined) this.firstChunkAt = performance.now();
+    if (this.decoder) {
+      this.pendingStream.push(Buffer.from(chunk));
+      this.pendingStreamBytes += chunk.byteLength;
+      if (this.pendingStreamBytes >= STREAM_BATCH_BYTES) this.drainStream();
+    } else {
+      (this.responseBody ??= new CappedBytes(this.options.maxCaptureBytes)).push(chunk);
+    }
+  }
+
+  /** Parses everything seen. Idempotent: later calls return the first result. Never throws. */
+  finish(outcome: ExchangeOutcome): LlmCall {
+    if (this.result) return this.result;
+    let request: LlmRequest;
+    let response: LlmResponse;
+    let partial = !outcome.complete;
+    try {
+      const req = this.parseRequest();
+      request = req.request;
+      partial ||= req.partial;
+      const res = this.parseResponse(outcome);
+      response = res.response;
+      partial ||= res.partial;
+    } catch (err) {
+      // Parsers are written not to throw; this is the last line of defence for the host app.
+      this.diagnostics.push(`parser error: ${(err as Error).message}`);
+      request ??= { operation: 'chat' };
+      response = {};
+      partial = true;
+    }
+    if (outcome.transportError && !response.error) response.error = { type: outcome.transportError };
+    if (response.contentTruncated) partial = true;
+    const call: LlmCall = { family: this.family.name, provider: this.route.provider, request, response, partial };
+    if (this.server.address !== undefined) call.serverAddress = this.server.address;
+    if (this.server.port !== undefined) call.serverPort = this.server.port;
+    if (this.status !== undefined) call.httpStatus = this.status;
+    const stream = request.stream ?? this.route.pathStream ?? this.streamFormat !== undefined;
+    if (stream && this.firstChunkAt !== undefined) call.timeToFirstChunk = (this.firstChunkAt - this.startedAt) / 1000;
+    if (this.diagnostics.length > 0) call.diagnostics = this.diagnostics;
+    this.release();
+    this.result = call;
+    return call;
+  }
+
+  private parseRequest(): { request: LlmRequest; partial: boolean } {
+    const decoded = this.decode(this.requestBody, this.requestEncoding);
+    const body = this.parseJson(decoded.bytes, decoded.partial || this.requestBody.truncated, this.requestBody, 'request');
+    const request = this.family.parseRequest(body.value ?? {}, this.ctx);
+    if (this.route.pathStream) request.stream = true;
+    return { request, partial: body.partial };
+  }
+
+  private parseResponse(outcome: ExchangeOutcome): { response: LlmResponse; partial: boolean } {
+    if (this.status === undefined) return { response: {}, partial: true };
+    if (this.reducer) {
+      let partial = false;
+      if (this.decoder) this.drainStream();
+      else if (this.responseBody && this.streamFormat) {
+        // A compressed stream: decode what was kept, then run it through the stream decoder.
+        const decoded = this.decode(this.responseBody, this.responseEncoding);
+        partial = decoded.partial || this.responseBody.truncated;
+        const decoder = this.createDecoder(this.streamFormat, this.reducer);
+        decoder.push(decoded.bytes);
+        this.decoder = decoder;
+      }
+      this.decoder?.end();
+      const response = this.reducer.finish();
+      this.addHeaderUsage(response);
+      return { response, partial: partial || !outcome.complete };
+    }
+    const captured = this.responseBody ?? new CappedBytes(0);
+    const decoded = this.decode(captured, this.responseEncoding);
+    const body = this.parseJson(decoded.bytes, decoded.partial || captured.truncated, captured, 'response');
+    if (this.status >= 400) {
+      const parsed = body.value !== undefined ? this.family.parseError(body.value) : undefined;
+      // A body without a machine-readable code says no more than the status code does.
+      const error = parsed && parsed.type !== OTHER_ERROR ? parsed : { ...parsed, type: String(this.status) };
+      return { response: { error }, partial: body.partial };
+    }
+    const response = body.value !== undefined ? this.family.parseResponse(body.value, this.ctx) : {};
+    this.addHeaderUsage(response);
+    return { response, partial: body.partial };
+  }
+
+  /** Bedrock reports usage in headers for vendors whose bodies do not carry it. */
+  private addHeaderUsage(response: LlmResponse): void {
+    const { input, output } = this.headerUsage;
+    if (input === undefined && output === undefined) return;
+    const usage = (response.usage ??= {});
+    if (usage.inputTokens === undefined && input !== undefined) usage.inputTokens = input;
+    if (usage.outputTokens === undefined && output !== undefined) usage.outputTokens = output;
+  }
+
+  private decode(body: CappedBytes, encoding: ContentEncoding): { bytes: Buffer; partial: boolean } {
+    const raw = body.headBuffer();
+    if (encoding === 'identity') return { bytes: raw, partial: false };
+    const decoded = decodeBody(raw, encoding, this.options.maxCaptureBytes * DECODED_CAP_FACTOR);
+    if (decoded.error) this.diagnostics.push(`${encoding} body: ${decoded.error}`);
+    return decoded;
+  }
+
+  /** JSON.parse, falling back to sniffing a cut body; `value` undefined when nothing was readable. */
+  private parseJson(bytes: Buffer, cut: boolean, captured: CappedBytes, what: string): { value: unknown; partial: boolean } {
+    if (bytes.byteLength === 0) return { value: undefined, partial: cut };
+    const text = bytes.toString('utf8');
+    if (!cut) {
+      try {
+        return { value: JSON.parse(text), partial: false };
+      } catch {
+        this.diagnostics.push(`${what} body is not valid JSON (${bytes.byteLength} bytes)`);
+      }
+    } else {
+      this.diagnostics.push(`${what} body over the capture cap (${captured.total} bytes): parsed partially`);
+    }
+    const tail = captured.truncated && this.encodingOf(what) === 'identity' ? captured.tailBuffer().toString('utf8') : '';
+    const sniffed = sniffJson(text, tail);
+    return { value: Object.keys(sniffed).length > 0 ? sniffed : undefined, partial: true };
+  }
+
+  private encodingOf(what: string): ContentEncoding {
+    return what === 'request' ? this.requestEncoding : this.responseEncoding;
+  }
+
+  private createDecoder(format: StreamFormat, reducer: StreamReducer): StreamDecoder {
+    const deliver = (event: StreamEvent) => reducer.push(event);
+    switch (format) {
+      case 'sse': {
+        const sse = new SseDecoder((e) => {
+          const event: StreamEvent = { data: parseEventData(e.data) };
+          if (e.event !== undefined) event.event = e.event;
+          deliver(event);
+        });
+        return sse;
+      }
+      case 'aws-event-stream':
+        return new AwsEventStreamDecoder(deliver);
+      case 'ndjson':
+        return new NdjsonDecoder((value) => deliver({ data: value }));
+    }
+  }
+
+  private drainStream(): void {
+    if (!this.decoder || this.pendingStream.length === 0) return;
+    const batch = this.pendingStream.length === 1 ? this.pendingStream[0]! : Buffer.concat(this.pendingStream, this.pendingStreamBytes);
+    this.pendingStream = [];
+    this.pendingStreamBytes = 0;
+    this.decoder.push(batch);
+  }
+
+  private release(): void {
+    this.pendingStream = [];
+    this.responseBody = undefined;
+    this.decoder = undefined;
+    this.reducer = undefined;
+  }
+}
+
+function parseEventData(data: string): unknown {
+  const c = data.charCodeAt(0);
+  // Only attempt JSON for payloads that can be JSON objects/arrays; `[DONE]` and plain text stay strings.
+  if (c !== 123 /* { */ && c !== 91 /* [ */) return data;
+  try {
+    return JSON.parse(data);
+  } catch {
+    return data;
+  }
+}
+
+function streamFormatOf(contentType: string | undefined): StreamFormat | undefined {
+  if (!contentType) return undefined;
+  const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  if (type === 'text/event-stream') return 'sse';
+  if (type === 'application/vnd.amazon.eventstream') return 'aws-event-stream';
+  if (type === 'application/x-ndjson' || type === 'application/stream+json' || type === 'application/jsonl') return 'ndjson';
+  return undefined;
+}
+
+function toCount(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+

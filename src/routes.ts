@@ -1,0 +1,232 @@
+/**
+ * The route table: which HTTP exchanges are LLM API calls, which API family parses them, and which
+ * provider serves them. The single source of truth for recognising traffic, used by every capture
+ * point (outgoing node:http, outgoing fetch, incoming gateway requests).
+ *
+ * `matchRoute` runs on every outgoing request, so the miss path is a method compare and a few
+ * string checks on the last path segment, with no allocation beyond the query split.
+ */
+import type { ApiFamilyName } from './llm-call';
+import { PROVIDER } from './semconv';
+
+/** A user-supplied route (from `otel.config.ts` `routes`), checked before the built-in table. */
+export interface RouteRule {
+  /** Hostname to match: exact (`llm.internal`), a suffix wildcard (`*.corp.example`), optionally `:port`. Omit to match any host. */
+  host?: string;
+  /** Path prefix to match (`/llm/`). Omit to match any path. */
+  pathPrefix?: string;
+  /** `gen_ai.provider.name` to report: a well-known value or a custom one. */
+  provider: string;
+  /** API family of every POST under this rule; omit to detect it from the path as for built-in hosts. */
+  family?: ApiFamilyName;
+}
+
+export interface RouteMatch {
+  family: ApiFamilyName;
+  provider: string;
+  /** Model named in the URL (Gemini, Bedrock, Azure deployments). */
+  pathModel?: string;
+  /** The URL alone says the response streams. */
+  pathStream?: boolean;
+  /** Operation path of the route (for `endpoint` metadata), without the query string. */
+  path: string;
+}
+
+export interface RouteTarget {
+  method: string;
+  /** Hostname without port. */
+  host: string;
+  port?: number;
+  /** Path with optional query string. */
+  path: string;
+}
+
+interface PathMatch {
+  family: ApiFamilyName;
+  pathModel?: string;
+  pathStream?: boolean;
+}
+
+const BEDROCK_ACTIONS: Record<string, { family: ApiFamilyName; stream: boolean }> = {
+  invoke: { family: 'bedrock.invoke', stream: false },
+  'invoke-with-response-stream': { family: 'bedrock.invoke', stream: true },
+  converse: { family: 'bedrock.converse', stream: false },
+  'converse-stream': { family: 'bedrock.converse', stream: true },
+};
+
+/**
+ * The API family a path belongs to, from its shape alone. Undefined for anything else.
+ * `cohereHost` enables `/v1/chat` and `/v2/chat`, which are too generic to claim on other hosts.
+ */
+export function familyFromPath(path: string, cohereHost = false): PathMatch | undefined {
+  const lastSlash = path.lastIndexOf('/');
+  const last = path.slice(lastSlash + 1);
+  switch (last) {
+    case 'completions':
+      return { family: path.endsWith('/chat/completions') ? 'openai.chat_completions' : 'openai.completions' };
+    case 'responses':
+      return { family: 'openai.responses' };
+    case 'embeddings':
+      return { family: 'openai.embeddings' };
+    case 'messages':
+      return { family: 'anthropic.messages' };
+    case 'chat':
+      return cohereHost && (path.endsWith('/v1/chat') || path.endsWith('/v2/chat')) ? { family: 'cohere.chat' } : undefined;
+  }
+  const colon = last.indexOf(':');
+  if (colon !== -1) return googleMethod(path, lastSlash, last, colon);
+  const bedrock = BEDROCK_ACTIONS[last];
+  if (bedrock) {
+    // `/model/{modelId}/{action}`: the model id is one URL-encoded segment (ARNs contain `/` as %2F).
+    const modelEnd = lastSlash;
+    const modelStart = path.lastIndexOf('/', modelEnd - 1);
+    if (modelStart < 6 || path.slice(modelStart - 6, modelStart) !== '/model') return undefined;
+    return { family: bedrock.family, pathModel: safeDecode(path.slice(modelStart + 1, modelEnd)), pathStream: bedrock.stream };
+  }
+  return undefined;
+}
+
+/** `.../models/{model}:generateContent` (Gemini, Vertex) and Vertex's Anthropic `:rawPredict`. */
+function googleMethod(path: string, lastSlash: number, last: string, colon: number): PathMatch | undefined {
+  const method = last.slice(colon + 1);
+  const pathModel = safeDecode(last.slice(0, colon));
+  switch (method) {
+    case 'generateContent':
+      return { family: 'gemini.generate_content', pathModel };
+    case 'streamGenerateContent':
+      return { family: 'gemini.generate_content', pathModel, pathStream: true };
+    case 'rawPredict':
+    case 'streamRawPredict':
+      // Vertex AI serves Claude with the Anthropic Messages body at publishers/anthropic/models/{m}.
+      if (path.lastIndexOf('/publishers/anthropic/', lastSlash) === -1) return undefined;
+      return { family: 'anthropic.messages', pathModel, pathStream: method === 'streamRawPredict' };
+    default:
+      return undefined;
+  }
+}
+
+/** Well-known API hosts → provider. Suffix entries start with a dot. */
+const HOST_PROVIDERS: Array<[string, string]> = [
+  ['api.openai.com', PROVIDER.OPENAI],
+  ['api.anthropic.com', PROVIDER.ANTHROPIC],
+  ['generativelanguage.googleapis.com', PROVIDER.GCP_GEMINI],
+  ['aiplatform.googleapis.com', PROVIDER.GCP_VERTEX_AI],
+  ['.aiplatform.googleapis.com', PROVIDER.GCP_VERTEX_AI],
+  ['.openai.azure.com', PROVIDER.AZURE_OPENAI],
+  ['.cognitiveservices.azure.com', PROVIDER.AZURE_OPENAI],
+  ['.services.ai.azure.com', PROVIDER.AZURE_INFERENCE],
+  ['models.inference.ai.azure.com', PROVIDER.AZURE_INFERENCE],
+  ['.amazonaws.com', PROVIDER.AWS_BEDROCK],
+  ['api.cohere.com', PROVIDER.COHERE],
+  ['api.cohere.ai', PROVIDER.COHERE],
+  ['api.groq.com', PROVIDER.GROQ],
+  ['api.mistral.ai', PROVIDER.MISTRAL],
+  ['api.deepseek.com', PROVIDER.DEEPSEEK],
+  ['api.x.ai', PROVIDER.XAI],
+  ['api.perplexity.ai', PROVIDER.PERPLEXITY],
+  ['openrouter.ai', 'openrouter'],
+  ['api.together.xyz', 'together'],
+  ['api.together.ai', 'together'],
+  ['api.fireworks.ai', 'fireworks'],
+];
+
+/** Local OpenAI-compatible servers, recognised by their default ports on loopback hosts. */
+const LOCAL_PORT_PROVIDERS: Record<number, string> = { 11434: 'ollama', 1234: 'lm_studio', 8000: 'vllm' };
+
+/** Provider for OpenAI-compatible paths on a host we do not know. */
+export const UNKNOWN_PROVIDER = 'openai_compatible';
+
+function providerForHost(host: string, port: number | undefined): string | undefined {
+  for (const [pattern, provider] of HOST_PROVIDERS) {
+    if (pattern.charCodeAt(0) === 46 /* . */ ? host.endsWith(pattern) : host === pattern) return provider;
+  }
+  if (port !== undefined && isLoopback(host)) return LOCAL_PORT_PROVIDERS[port];
+  return undefined;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '127.0.0.1' || host === '::1' || host === '[::1]';
+}
+
+/** Hosts serving the Bedrock runtime API (not every amazonaws.com host is an LLM API). */
+function isBedrockRuntimeHost(host: string): boolean {
+  return host.startsWith('bedrock-runtime') && host.endsWith('.amazonaws.com');
+}
+
+function ruleMatches(rule: RouteRule, target: RouteTarget, pathOnly: string): boolean {
+  if (rule.pathPrefix !== undefined && !pathOnly.startsWith(rule.pathPrefix)) return false;
+  if (rule.host === undefined) return true;
+  let host = rule.host;
+  const colon = host.lastIndexOf(':');
+  if (colon > 0 && !host.endsWith(']')) {
+    if (Number(host.slice(colon + 1)) !== target.port) return false;
+    host = host.slice(0, colon);
+  }
+  return host.startsWith('*.') ? target.host.endsWith(host.slice(1)) : target.host === host;
+}
+
+/**
+ * Is this exchange an LLM API call, and which? Only POSTs are calls. User rules are checked first;
+ * a user rule without `family` detects the family from the path.
+ */
+export function matchRoute(target: RouteTarget, rules: readonly RouteRule[] = []): RouteMatch | undefined {
+  if (target.method !== 'POST') return undefined;
+  const q = target.path.indexOf('?');
+  const path = q === -1 ? target.path : target.path.slice(0, q);
+  for (const rule of rules) {
+    if (!ruleMatches(rule, target, path)) continue;
+    if (rule.family) return { family: rule.family, provider: rule.provider, path, ...familyHints(path, rule.family) };
+    const byPath = familyFromPath(path, true);
+    if (byPath) return { ...byPath, provider: rule.provider, path };
+  }
+  const host = target.host.toLowerCase();
+  const provider = providerForHost(host, target.port);
+  const byPath = familyFromPath(path, provider === PROVIDER.COHERE);
+  if (!byPath) return undefined;
+  if (byPath.family.startsWith('bedrock.')) {
+    // `/model/{id}/invoke` is generic enough to exist elsewhere: claim it on Bedrock hosts and unknown ones only.
+    if (provider !== undefined && provider !== PROVIDER.AWS_BEDROCK) return undefined;
+    if (provider === PROVIDER.AWS_BEDROCK && !isBedrockRuntimeHost(host)) return undefined;
+    return { ...byPath, provider: PROVIDER.AWS_BEDROCK, path };
+  }
+  if (provider === PROVIDER.AWS_BEDROCK) return undefined; // other AWS hosts: not ours
+  if (provider === PROVIDER.AZURE_OPENAI && byPath.pathModel === undefined) {
+    const deployment = azureDeployment(path);
+    if (deployment !== undefined) return { ...byPath, provider, pathModel: deployment, path };
+  }
+  return { ...byPath, provider: provider ?? defaultProviderFor(byPath.family), path };
+}
+
+/** Azure OpenAI `/openai/deployments/{deployment}/chat/completions`: the deployment names the model. */
+function azureDeployment(path: string): string | undefined {
+  const marker = '/openai/deployments/';
+  const start = path.indexOf(marker);
+  if (start === -1) return undefined;
+  const end = path.indexOf('/', start + marker.length);
+  return end === -1 ? undefined : safeDecode(path.slice(start + marker.length, end));
+}
+
+function defaultProviderFor(family: ApiFamilyName): string {
+  if (family === 'anthropic.messages') return PROVIDER.ANTHROPIC;
+  if (family === 'gemini.generate_content') return 'gcp.gen_ai';
+  if (family === 'cohere.chat') return PROVIDER.COHERE;
+  return UNKNOWN_PROVIDER;
+}
+
+/** For a rule with an explicit family: still read the model/stream hints the path carries. */
+function familyHints(path: string, family: ApiFamilyName): Omit<PathMatch, 'family'> {
+  const byPath = familyFromPath(path, true);
+  if (!byPath || byPath.family !== family) return {};
+  const hints: Omit<PathMatch, 'family'> = {};
+  if (byPath.pathModel !== undefined) hints.pathModel = byPath.pathModel;
+  if (byPath.pathStream !== undefined) hints.pathStream = byPath.pathStream;
+  return hints;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

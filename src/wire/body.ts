@@ -1,0 +1,104 @@
+/**
+ * Capped body capture and Content-Encoding decoding.
+ *
+ * A capture keeps the first `cap` bytes (the head) and, once over the cap, the last `TAIL_BYTES`
+ * (where OpenAI/Anthropic put `usage` in large JSON bodies such as embeddings). Memory per body is
+ * therefore at most `cap + TAIL_BYTES`, whatever the body size.
+ */
+import * as zlib from 'node:zlib';
+
+export const TAIL_BYTES = 16 * 1024;
+
+export class CappedBytes {
+  /** Bytes seen, including those not kept. */
+  total = 0;
+  private head: Buffer[] = [];
+  private headBytes = 0;
+  private tail: Buffer[] = [];
+  private tailBytes = 0;
+
+  constructor(private readonly cap: number) {}
+
+  get truncated(): boolean {
+    return this.total > this.headBytes;
+  }
+
+  push(chunk: Uint8Array): void {
+    const length = chunk.byteLength;
+    this.total += length;
+    const room = this.cap - this.headBytes;
+    if (room > 0) {
+      // Copy: the caller's buffer may be reused or mutated after we return.
+      const kept = length <= room ? Buffer.from(chunk) : Buffer.from(chunk.subarray(0, room));
+      this.head.push(kept);
+      this.headBytes += kept.byteLength;
+      if (length <= room) return;
+      chunk = chunk.subarray(room);
+    }
+    this.tail.push(Buffer.from(chunk));
+    this.tailBytes += chunk.byteLength;
+    while (this.tailBytes - this.tail[0]!.byteLength >= TAIL_BYTES) this.tailBytes -= this.tail.shift()!.byteLength;
+  }
+
+  headBuffer(): Buffer {
+    if (this.head.length !== 1) this.head = [Buffer.concat(this.head, this.headBytes)];
+    return this.head[0] ?? Buffer.alloc(0);
+  }
+
+  tailBuffer(): Buffer {
+    const all = Buffer.concat(this.tail, this.tailBytes);
+    return all.byteLength > TAIL_BYTES ? all.subarray(all.byteLength - TAIL_BYTES) : all;
+  }
+}
+
+export type ContentEncoding = 'identity' | 'gzip' | 'deflate' | 'br' | 'zstd' | 'unknown';
+
+export function parseContentEncoding(header: string | undefined): ContentEncoding {
+  if (!header) return 'identity';
+  const value = header.trim().toLowerCase();
+  if (value === '' || value === 'identity') return 'identity';
+  if (value === 'gzip' || value === 'x-gzip') return 'gzip';
+  if (value === 'deflate') return 'deflate';
+  if (value === 'br') return 'br';
+  if (value === 'zstd') return 'zstd';
+  return 'unknown'; // including stacked codings ("gzip, br"): we do not guess.
+}
+
+export interface DecodedBody {
+  bytes: Buffer;
+  /** The decoded body is incomplete (input truncated, or output over the limit, or corrupt). */
+  partial: boolean;
+  error?: string;
+}
+
+/**
+ * Decodes `bytes` (possibly a truncated prefix) under a bound on the output size. Truncated input
+ * yields what could be decoded (sync flush), never an exception.
+ */
+export function decodeBody(bytes: Buffer, encoding: ContentEncoding, maxOutput: number): DecodedBody {
+  if (encoding === 'identity') return { bytes, partial: false };
+  const opts = { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: maxOutput };
+  try {
+    switch (encoding) {
+      case 'gzip':
+        return { bytes: zlib.gunzipSync(bytes, opts), partial: false };
+      case 'deflate':
+        // "deflate" is zlib-wrapped per RFC 9110, but some servers send raw deflate.
+        return { bytes: bytes[0] !== undefined && (bytes[0] & 0x0f) === 8 ? zlib.inflateSync(bytes, opts) : zlib.inflateRawSync(bytes, opts), partial: false };
+      case 'br':
+        return {
+          bytes: zlib.brotliDecompressSync(bytes, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH, maxOutputLength: maxOutput }),
+          partial: false,
+        };
+      case 'zstd': {
+        const z = zlib as unknown as { zstdDecompressSync?: (b: Buffer, o: object) => Buffer };
+        if (!z.zstdDecompressSync) return { bytes: Buffer.alloc(0), partial: true, error: 'zstd is not supported by this Node.js' };
+        return { bytes: z.zstdDecompressSync(bytes, { maxOutputLength: maxOutput }), partial: false };
+      }
+      default:
+        return { bytes: Buffer.alloc(0), partial: true, error: 'unsupported content-encoding' };
+    }
+  } catch (err) {
+    return { bytes: Buffer.alloc(0), partial: true, error: `decode failed: ${(err as Error).message}` };
+  }
+}
