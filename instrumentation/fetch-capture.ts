@@ -15,7 +15,7 @@
  * agents) and a replaced global dispatcher (`setGlobalDispatcher`) bypass this capture.
  */
 import * as dc from 'node:diagnostics_channel';
-import { diag } from '@opentelemetry/api';
+import { diag, type Span } from '@opentelemetry/api';
 import { LlmExchange } from '../src/exchange';
 import { matchRoute } from '../src/routes';
 import type { CallTracker } from './call-tracker';
@@ -127,8 +127,13 @@ export class FetchCapture {
     if (typeof body !== 'object' || body === null) return;
     const exchange = this.byBody.get(body);
     if (!exchange) return;
-    const spanId = headerFrom(request.headers, 'traceparent')?.split('-')[2];
-    const span = spanId ? this.tracker.clientSpan(spanId) : undefined;
+    // Several traceparents can be present: SDKs that trace themselves (e.g. @anthropic-ai/sdk) add
+    // their own before instrumentation-undici adds the HTTP span's.
+    let span: Span | undefined;
+    for (const traceparent of headerValues(request.headers, 'traceparent')) {
+      span = this.tracker.clientSpan(traceparent.split('-')[2] ?? '');
+      if (span) break;
+    }
     if (!span) return; // not yet: the next channel event retries
     this.byBody.delete(body);
     this.tracker.track(span, exchange);
@@ -217,16 +222,25 @@ function objectHeaderLookup(headers: unknown): (name: string) => string | undefi
 
 /** A header from undici request headers: a flat array, an object, or (undici 5) a raw string. */
 function headerFrom(headers: unknown, name: string): string | undefined {
-  if (Array.isArray(headers)) return rawHeaderLookup(headers)(name);
-  if (typeof headers === 'string') {
+  return headerValues(headers, name)[0];
+}
+
+/** Every value of a header in undici request headers. */
+function headerValues(headers: unknown, name: string): string[] {
+  const values: string[] = [];
+  if (Array.isArray(headers)) {
+    for (let i = 0; i + 1 < headers.length; i += 2) if (String(headers[i]).toLowerCase() === name) values.push(String(headers[i + 1]));
+  } else if (typeof headers === 'string') {
     for (const line of headers.split('\r\n')) {
       const colon = line.indexOf(':');
-      if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === name) return line.slice(colon + 1).trim();
+      if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === name) values.push(line.slice(colon + 1).trim());
     }
-    return undefined;
+  } else if (typeof headers === 'object' && headers !== null) {
+    for (const [key, value] of Object.entries(headers)) {
+      if (key.toLowerCase() !== name) continue;
+      if (Array.isArray(value)) values.push(...value.map(String));
+      else values.push(String(value));
+    }
   }
-  if (typeof headers === 'object' && headers !== null) {
-    for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return String(value);
-  }
-  return undefined;
+  return values;
 }

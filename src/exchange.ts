@@ -215,18 +215,21 @@ export class LlmExchange {
     return decoded;
   }
 
-  /** JSON.parse, falling back to sniffing a cut body; `value` undefined when nothing was readable. */
+  /**
+   * JSON.parse, falling back to sniffing a cut body. A body that parses is whole even if its
+   * transport was not (e.g. gzip without its trailer). `value` undefined when nothing was readable.
+   */
   private parseJson(bytes: Buffer, cut: boolean, captured: CappedBytes, what: string): { value: unknown; partial: boolean } {
     if (bytes.byteLength === 0) return { value: undefined, partial: cut };
     const text = bytes.toString('utf8');
-    if (!cut) {
-      try {
-        return { value: JSON.parse(text), partial: false };
-      } catch {
-        this.diagnostics.push(`${what} body is not valid JSON (${bytes.byteLength} bytes)`);
-      }
-    } else {
-      this.diagnostics.push(`${what} body over the capture cap (${captured.total} bytes): parsed partially`);
+    try {
+      return { value: JSON.parse(text), partial: false };
+    } catch {
+      this.diagnostics.push(
+        captured.truncated
+          ? `${what} body over the capture cap (${captured.total} bytes): parsed partially`
+          : `${what} body is not valid JSON (${bytes.byteLength} bytes${cut ? ', cut' : ''})`,
+      );
     }
     const tail = captured.truncated && this.encodingOf(what) === 'identity' ? captured.tailBuffer().toString('utf8') : '';
     const sniffed = sniffJson(text, tail);

@@ -105,13 +105,15 @@ function googleMethod(path: string, lastSlash: number, last: string, colon: numb
   }
 }
 
-/** Well-known API hosts → provider. Suffix entries start with a dot. */
+/** Well-known API hosts → provider. Suffix entries start with a dot or a dash. */
 const HOST_PROVIDERS: Array<[string, string]> = [
   ['api.openai.com', PROVIDER.OPENAI],
   ['api.anthropic.com', PROVIDER.ANTHROPIC],
   ['generativelanguage.googleapis.com', PROVIDER.GCP_GEMINI],
   ['aiplatform.googleapis.com', PROVIDER.GCP_VERTEX_AI],
   ['.aiplatform.googleapis.com', PROVIDER.GCP_VERTEX_AI],
+  // Regional Vertex endpoints are `{region}-aiplatform.googleapis.com` (a `-`, not a `.`).
+  ['-aiplatform.googleapis.com', PROVIDER.GCP_VERTEX_AI],
   ['.openai.azure.com', PROVIDER.AZURE_OPENAI],
   ['.cognitiveservices.azure.com', PROVIDER.AZURE_OPENAI],
   ['.services.ai.azure.com', PROVIDER.AZURE_INFERENCE],
@@ -138,7 +140,8 @@ export const UNKNOWN_PROVIDER = 'openai_compatible';
 
 function providerForHost(host: string, port: number | undefined): string | undefined {
   for (const [pattern, provider] of HOST_PROVIDERS) {
-    if (pattern.charCodeAt(0) === 46 /* . */ ? host.endsWith(pattern) : host === pattern) return provider;
+    const first = pattern.charCodeAt(0);
+    if (first === 46 /* . */ || first === 45 /* - */ ? host.endsWith(pattern) : host === pattern) return provider;
   }
   if (port !== undefined && isLoopback(host)) return LOCAL_PORT_PROVIDERS[port];
   return undefined;
@@ -162,7 +165,10 @@ function ruleMatches(rule: RouteRule, target: RouteTarget, pathOnly: string): bo
     if (Number(host.slice(colon + 1)) !== target.port) return false;
     host = host.slice(0, colon);
   }
-  return host.startsWith('*.') ? target.host.endsWith(host.slice(1)) : target.host === host;
+  // Host names are case-insensitive (RFC 4343), as in the built-in table below.
+  host = host.toLowerCase();
+  const targetHost = target.host.toLowerCase();
+  return host.startsWith('*.') ? targetHost.endsWith(host.slice(1)) : targetHost === host;
 }
 
 /**

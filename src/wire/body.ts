@@ -77,7 +77,15 @@ export interface DecodedBody {
  */
 export function decodeBody(bytes: Buffer, encoding: ContentEncoding, maxOutput: number): DecodedBody {
   if (encoding === 'identity') return { bytes, partial: false };
-  const opts = { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: maxOutput };
+  const whole = decodeWhole(bytes, encoding, maxOutput);
+  if (!whole.error) return whole;
+  // Cut or corrupt input: decode what can be decoded (sync flush accepts a missing end).
+  const prefix = decodeWhole(bytes, encoding, maxOutput, true);
+  return prefix.error ? { ...prefix, error: whole.error } : { bytes: prefix.bytes, partial: true, error: whole.error };
+}
+
+function decodeWhole(bytes: Buffer, encoding: ContentEncoding, maxOutput: number, lenient = false): DecodedBody {
+  const opts = lenient ? { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: maxOutput } : { maxOutputLength: maxOutput };
   try {
     switch (encoding) {
       case 'gzip':
@@ -87,7 +95,7 @@ export function decodeBody(bytes: Buffer, encoding: ContentEncoding, maxOutput: 
         return { bytes: bytes[0] !== undefined && (bytes[0] & 0x0f) === 8 ? zlib.inflateSync(bytes, opts) : zlib.inflateRawSync(bytes, opts), partial: false };
       case 'br':
         return {
-          bytes: zlib.brotliDecompressSync(bytes, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH, maxOutputLength: maxOutput }),
+          bytes: zlib.brotliDecompressSync(bytes, lenient ? { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH, maxOutputLength: maxOutput } : { maxOutputLength: maxOutput }),
           partial: false,
         };
       case 'zstd': {

@@ -89,7 +89,7 @@ async function viaOpenAI(step, fixture, OpenAI) {
     for await (const _event of result) events++;
     return { ok: true, events };
   }
-  return { ok: true, id: result.id ?? null };
+  return { ok: true, responseId: result.id ?? null };
 }
 
 async function viaAnthropic(step, fixture) {
@@ -103,7 +103,7 @@ async function viaAnthropic(step, fixture) {
     for await (const _event of result) events++;
     return { ok: true, events };
   }
-  return { ok: true, id: result.id };
+  return { ok: true, responseId: result.id };
 }
 
 async function viaBedrock(step, fixture) {
@@ -113,6 +113,9 @@ async function viaBedrock(step, fixture) {
     endpoint: `${plan.replayUrl}/aws-bedrock`,
     credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: SECRET_KEY },
     maxAttempts: 1,
+    // The current SDK defaults to HTTP/2 (NodeHttp2Handler), which no OTel HTTP instrumentation
+    // traces; HTTP/1.1 is what our replay server speaks and what instrumentation-http sees.
+    requestHandler: new (require('@smithy/node-http-handler').NodeHttpHandler)(),
   });
   client.middlewareStack.add(
     (next) => (args) => {
@@ -138,7 +141,7 @@ async function viaBedrock(step, fixture) {
     if (stream) for await (const _e of stream) events++;
     return { ok: true, events };
   } catch (err) {
-    return { ok: false, error: err.name, status: err.$metadata && err.$metadata.httpStatusCode };
+    return { ok: false, error: err.name, message: String(err.message).slice(0, 300), status: err.$metadata && err.$metadata.httpStatusCode };
   }
 }
 
