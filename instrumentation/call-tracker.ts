@@ -9,7 +9,7 @@
 import { diag, SpanStatusCode, type Span } from '@opentelemetry/api';
 import { callAttributes, spanNameFor } from '../src/annotate';
 import { resolveConfig, type GenAiConfig } from '../src/config';
-import type { ExchangeOutcome, LlmExchange } from '../src/exchange';
+import { CANCELLED, type ExchangeOutcome, type LlmExchange } from '../src/exchange';
 import { ATTR } from '../src/semconv';
 
 /** Instrumentation scopes whose spans already describe an LLM call with GenAI attributes. */
@@ -76,7 +76,7 @@ export class CallTracker {
       span.setAttributes(attributes);
       span.updateName(spanNameFor(call));
       const error = call.response.error;
-      if (error && (call.httpStatus === undefined || call.httpStatus < 400 || outcome.transportError)) {
+      if (error && error.type !== CANCELLED && (call.httpStatus === undefined || call.httpStatus < 400 || outcome.transportError)) {
         // Errors the HTTP layer cannot see: an error event inside a 200 stream, or a cut connection.
         span.setStatus({ code: SpanStatusCode.ERROR, message: error.message ?? error.type });
       }

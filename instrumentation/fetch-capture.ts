@@ -16,7 +16,7 @@
  */
 import * as dc from 'node:diagnostics_channel';
 import { diag, type Span } from '@opentelemetry/api';
-import { LlmExchange } from '../src/exchange';
+import { CANCELLED, LlmExchange } from '../src/exchange';
 import { matchRoute } from '../src/routes';
 import type { CallTracker } from './call-tracker';
 
@@ -177,6 +177,27 @@ async function* copyingIterable(source: AsyncIterable<unknown>, exchange: LlmExc
  */
 function observingHandler(handler: object, exchange: LlmExchange): object {
   const observers: Record<string, (args: unknown[]) => void> = {
+    // fetch cancels (app abort, body cancelled) through the abort function or controller undici hands
+    // the handler; wrapping it tells us before undici ends the span (as a non-error, per HTTP semconv).
+    onConnect: (args) => {
+      const abort = args[0];
+      if (typeof abort === 'function') {
+        args[0] = function (this: unknown, ...reason: unknown[]) {
+          exchange.markInterrupted(CANCELLED);
+          return (abort as (...a: unknown[]) => unknown).apply(this, reason);
+        };
+      }
+    },
+    onRequestStart: ([controller]) => {
+      const c = controller as { abort?: (...a: unknown[]) => unknown } | undefined;
+      const abort = c?.abort;
+      if (c && typeof abort === 'function') {
+        c.abort = function (this: unknown, ...reason: unknown[]) {
+          exchange.markInterrupted(CANCELLED);
+          return abort.apply(this, reason);
+        };
+      }
+    },
     onHeaders: ([status, rawHeaders]) => exchange.onResponseHead(Number(status), rawHeaderLookup(rawHeaders)),
     onResponseStart: ([, status, headers]) => exchange.onResponseHead(Number(status), objectHeaderLookup(headers)),
     onData: ([chunk]) => exchange.onResponseData(chunk as Uint8Array),

@@ -20,7 +20,7 @@ import * as dc from 'node:diagnostics_channel';
 import * as http from 'node:http';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { context, diag, trace, type Span } from '@opentelemetry/api';
-import { LlmExchange } from '../src/exchange';
+import { CANCELLED, LlmExchange } from '../src/exchange';
 import { matchRoute } from '../src/routes';
 import type { CallTracker } from './call-tracker';
 
@@ -138,6 +138,13 @@ function observeRequestEnd(request: ClientRequest, span: Span, tracker: CallTrac
 }
 
 function tapResponse(response: IncomingMessage, span: Span, exchange: LlmExchange, tracker: CallTracker): void {
+  // The app destroying the response without an error is a cancellation; Node then reports the
+  // incomplete response as 'aborted', exactly as for a connection the server cut.
+  const destroy = response.destroy;
+  response.destroy = function (this: IncomingMessage, error?: Error) {
+    if (error === undefined && !this.complete) exchange.markInterrupted(CANCELLED);
+    return destroy.apply(this, arguments as unknown as [Error?]);
+  } as IncomingMessage['destroy'];
   const emit = response.emit;
   response.emit = function (this: IncomingMessage, event: string | symbol, ...args: unknown[]) {
     switch (event) {
@@ -151,10 +158,12 @@ function tapResponse(response: IncomingMessage, span: Span, exchange: LlmExchang
         tracker.finalize(span, { complete: false, transportError: errorName(args[0]) });
         break;
       case 'aborted':
-        tracker.finalize(span, { complete: false, transportError: 'aborted' });
+        // The connection died mid-response (Node emits this before the ECONNRESET error).
+        tracker.finalize(span, { complete: false, transportError: 'ECONNRESET' });
         break;
       case 'close':
-        tracker.finalize(span, this.complete ? { complete: true } : { complete: false, transportError: 'aborted' });
+        // A close without end or error: the app destroyed the response, i.e. cancelled the call.
+        tracker.finalize(span, this.complete ? { complete: true } : { complete: false, transportError: CANCELLED });
         break;
     }
     return (emit as (...a: unknown[]) => boolean).call(this, event, ...args);

@@ -31,6 +31,9 @@ export interface ExchangeOutcome {
 
 type StreamFormat = 'sse' | 'aws-event-stream' | 'ndjson';
 
+/** `error.type` of an exchange the app cancelled (not an error status: OTel HTTP conventions agree). */
+export const CANCELLED = 'cancelled';
+
 /** Semconv's `error.type` fallback value, used by parsers for errors without a code. */
 const OTHER_ERROR = '_OTHER';
 
@@ -64,6 +67,8 @@ export class LlmExchange {
   private decoder: StreamDecoder | undefined;
   private reducer: StreamReducer | undefined;
   private diagnostics: string[] = [];
+  /** Set when the transport saw the exchange cut short before the span's own end path could tell. */
+  private interruption: string | undefined;
   private result: LlmCall | undefined;
 
   constructor(
@@ -124,9 +129,19 @@ export class LlmExchange {
     }
   }
 
+  /**
+   * The app (or the transport) gave up on the exchange, e.g. a fetch body cancelled by the app: the
+   * HTTP span may still end as a success (OTel HTTP conventions do not count cancellation as an error).
+   */
+  markInterrupted(reason: string): void {
+    this.interruption ??= reason;
+  }
+
   /** Parses everything seen. Idempotent: later calls return the first result. Never throws. */
   finish(outcome: ExchangeOutcome): LlmCall {
     if (this.result) return this.result;
+    // The interruption caused whatever transport error followed it (e.g. ECONNRESET after a cancel).
+    if (this.interruption !== undefined) outcome = { complete: false, transportError: this.interruption };
     let request: LlmRequest;
     let response: LlmResponse;
     let partial = !outcome.complete;

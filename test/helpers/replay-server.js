@@ -203,7 +203,7 @@ function serve(fixture, fault, res, chunkDelayMs) {
     const size = Number(fault.slice(9));
     const usage = '"usage":{"prompt_tokens":11,"completion_tokens":7,"total_tokens":18}}';
     const head = '{"id":"chatcmpl-oversize","object":"chat.completion","model":"gpt-4o-mini","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"';
-    const pad = 'x'.repeat(Math.max(0, size - head.length - usage.length - 4));
+    const pad = 'x'.repeat(Math.max(0, size - head.length - usage.length - 5));
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(`${head}${pad}"}}],${usage}`);
     return;
