@@ -5,5 +5,6 @@
 try {
   require('../dist/instrumentation/preload.js').preloadMain();
 } catch (err) {
-  process.stderr.write(`[otel-genai-braintrust] not started: ${err && err.message}; the app runs untraced (run \`npm run build\`?)\n`);
+  const reason = String((err && err.message) || err).split('\n')[0];
+  process.stderr.write(`[otel-genai-braintrust] not started: ${reason}; the app runs untraced (run \`npm run build\`?)\n`);
 }

@@ -149,6 +149,10 @@ export function preloadMain(): void {
   try {
     startPreload();
   } catch (err) {
-    process.stderr.write(`${PREFIX} not started: ${(err as Error)?.message ?? String(err)}; the app runs untraced\n`);
+    process.stderr.write(`${PREFIX} not started: ${firstLine(err)}; the app runs untraced\n`);
   }
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n')[0]!;
 }
