@@ -10,6 +10,7 @@ import { diag, SpanStatusCode, type Span } from '@opentelemetry/api';
 import { callAttributes, spanNameFor } from '../src/annotate';
 import { resolveConfig, type GenAiConfig } from '../src/config';
 import { CANCELLED, type ExchangeOutcome, type LlmExchange } from '../src/exchange';
+import { redactQuery, redactUrl } from '../src/secrets';
 import { ATTR } from '../src/semconv';
 
 /** Instrumentation scopes whose spans already describe an LLM call with GenAI attributes. */
@@ -97,6 +98,8 @@ export class CallTracker {
 
   /** From `GenAiSpanProcessor.onEnding`: the span is still writable here. */
   onSpanEnding(span: Span): void {
+    const view = span as SdkSpanView;
+    if (view.kind === SPAN_KIND_CLIENT && view.attributes) redactUrlAttributes(span, view.attributes);
     if (this.calls.has(span)) {
       const status = (span as SdkSpanView).status;
       const failed = status?.code === SpanStatusCode.ERROR;
@@ -113,6 +116,18 @@ export class CallTracker {
   /** The live HTTP client span with this id, if a processor told us about it. */
   clientSpan(spanId: string): Span | undefined {
     return this.clientSpans.get(spanId);
+  }
+}
+
+/** URL attributes (stable and pre-1.21 names) that may carry credentials in their query string. */
+const URL_ATTRIBUTES = ['url.full', 'url.query', 'http.url', 'http.target'];
+
+function redactUrlAttributes(span: Span, attributes: Record<string, unknown>): void {
+  for (const key of URL_ATTRIBUTES) {
+    const value = attributes[key];
+    if (typeof value !== 'string' || value.indexOf('=') === -1) continue;
+    const redacted = key === 'url.query' ? redactQuery(value) : redactUrl(value);
+    if (redacted !== value) span.setAttribute(key, redacted);
   }
 }
 

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseBoolean, resolveConfig, type Env, type GenAiConfig } from '../src/config';
+import { SECRET_QUERY_PARAMS } from '../src/secrets';
 import { GenAiInstrumentation } from './genai-instrumentation';
 import { GenAiSpanProcessor } from './span-processor';
 
@@ -42,7 +43,11 @@ export function startPreload(env: Env = process.env): PreloadHandle | undefined 
   const exporters = tracesExportersFromEnv(env);
 
   const sdk: StartedSdk = new NodeSDK({
-    instrumentations: [new GenAiInstrumentation(config), new HttpInstrumentation(), new UndiciInstrumentation()],
+    instrumentations: [
+      new GenAiInstrumentation(config),
+      new HttpInstrumentation({ redactedQueryParams: [...SECRET_QUERY_PARAMS] }),
+      new UndiciInstrumentation(),
+    ],
     spanProcessors: [new GenAiSpanProcessor(), ...exporters.processors] as never,
     // This preload is about traces. NodeSDK would otherwise start OTLP metric and log exporters by
     // default (retrying against localhost:4318 and delaying exit); they start only when asked for.

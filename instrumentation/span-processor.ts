@@ -5,7 +5,8 @@
  *   - `onStart` notes spans that sit below another GenAI span (so usage is not reported twice) and
  *     registers instrumentation-undici spans (so fetch captures can find theirs);
  *   - `onEnding` (sdk-trace ≥ 2.12 and 3.x) annotates a span whose capture has not finished yet,
- *     while the span is still writable — e.g. a fetch span, which ends before undici's last callback.
+ *     while the span is still writable — e.g. a fetch span, which ends before undici's last callback —
+ *     and redacts credentials from HTTP client span URLs (instrumentation-undici records `?key=` as is).
  *
  * It exports nothing and holds no spans beyond their lifetime.
  */

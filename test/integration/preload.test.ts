@@ -56,6 +56,19 @@ test('CJS app under --require: node:http and fetch calls are tagged and exported
   expect(run.stderr).not.toContain('sk-tiny-app-secret');
 });
 
+test('credentials in query strings never reach a span (node:http and fetch)', async () => {
+  const secret = 'AIzaSy-query-key-DO-NOT-LEAK';
+  const query = `?key=${secret}&api-version=2024-10-21&X-Amz-Signature=${secret}`;
+  const run = await runApp({ script: CJS_APP, otlpUrl: receiver.url, config: { routes: REPLAY_ROUTES }, env: { REPLAY_URL: replay.url, OTEL_SERVICE_NAME: 'query-secret', QUERY: query } });
+  expect(run.code).toBe(0);
+  const spans = await genAiSpans('query-secret', 2);
+  expect(spans).toHaveLength(2);
+  for (const s of spans) {
+    expect(String(s.attributes['url.full'])).toContain('key=REDACTED&api-version=2024-10-21&X-Amz-Signature=REDACTED');
+  }
+  for (const body of receiver.rawBodies) expect(body).not.toContain(secret);
+});
+
 test('ESM app under --require: node:http imported as ESM is still traced', async () => {
   const run = await runApp({ script: ESM_APP, otlpUrl: receiver.url, config: { routes: REPLAY_ROUTES }, env: { REPLAY_URL: replay.url, OTEL_SERVICE_NAME: 'esm-require-app' } });
   expect(run.code).toBe(0);
