@@ -92,11 +92,15 @@ export function cappedJson(value: unknown, maxChars: number): string | undefined
   const full = JSON.stringify(value);
   if (full === undefined) return undefined;
   if (full.length <= maxChars) return full;
-  for (let limit = Math.floor(maxChars / 2); limit >= 16; limit = Math.floor(limit / 2)) {
+  // Strings up to SHORT_STRING_CHARS (roles, part types such as `tool_call_response`, ids, mime types)
+  // are never shortened: they are the structure. Longer ones are cut ever shorter, down to the bare marker.
+  for (let limit = Math.floor(maxChars / 2); ; limit = Math.floor(limit / 2)) {
     const text = JSON.stringify(value, (_key, v: unknown) =>
-      typeof v === 'string' && v.length > limit ? v.slice(0, limit) + TRUNCATION_MARKER : v,
+      typeof v === 'string' && v.length > Math.max(limit, SHORT_STRING_CHARS) ? v.slice(0, limit) + TRUNCATION_MARKER : v,
     );
     if (text.length <= maxChars) return text;
+    if (limit === 0) return undefined;
   }
-  return undefined;
 }
+
+const SHORT_STRING_CHARS = 32;

@@ -3,6 +3,7 @@
  * Pure: callers pass the environment, so tests need no process mutation.
  */
 import { defaultConfig, type GenAiConfig } from '../otel.config';
+import { familyFor } from './families';
 import type { RouteRule } from './routes';
 
 export type { GenAiConfig };
@@ -56,6 +57,10 @@ function routeProblem(rule: RouteRule): string | undefined {
   if (typeof rule !== 'object' || rule === null) return 'not an object';
   if (typeof rule.provider !== 'string' || rule.provider === '') return 'provider must be a non-empty string';
   if (rule.host === undefined && rule.pathPrefix === undefined) return 'needs host or pathPrefix';
+  // matchRoute calls string methods on these, and LlmExchange needs a parser for the family.
+  if (rule.host !== undefined && typeof rule.host !== 'string') return 'host must be a string';
+  if (rule.pathPrefix !== undefined && typeof rule.pathPrefix !== 'string') return 'pathPrefix must be a string';
+  if (rule.family !== undefined && typeof familyFor(rule.family)?.parseRequest !== 'function') return `unknown family "${String(rule.family)}"`;
   return undefined;
 }
 

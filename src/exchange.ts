@@ -57,6 +57,8 @@ export class LlmExchange {
   private status: number | undefined;
   private responseEncoding: ContentEncoding = 'identity';
   private headerUsage: { input?: number; output?: number } = {};
+  /** AWS names the error class in a header (`ThrottlingException:http://...`), not in the body. */
+  private errorTypeHeader: string | undefined;
   private firstChunkAt: number | undefined;
   /** Non-stream (or compressed stream) responses: capped bytes, parsed at the end. */
   private responseBody: CappedBytes | undefined;
@@ -105,6 +107,7 @@ export class LlmExchange {
       input: toCount(header('x-amzn-bedrock-input-token-count')),
       output: toCount(header('x-amzn-bedrock-output-token-count')),
     };
+    this.errorTypeHeader = header('x-amzn-errortype')?.split(':', 1)[0] || undefined;
     const format = streamFormatOf(header('content-type'));
     if (format && status < 400) {
       this.streamFormat = format;
@@ -204,8 +207,8 @@ export class LlmExchange {
     const body = this.parseJson(decoded.bytes, decoded.partial || captured.truncated, captured, 'response');
     if (this.status >= 400) {
       const parsed = body.value !== undefined ? this.family.parseError(body.value) : undefined;
-      // A body without a machine-readable code says no more than the status code does.
-      const error = parsed && parsed.type !== OTHER_ERROR ? parsed : { ...parsed, type: String(this.status) };
+      // A body without a machine-readable code: an error-type header, else the status code, names it.
+      const error = parsed && parsed.type !== OTHER_ERROR ? parsed : { ...parsed, type: this.errorTypeHeader ?? String(this.status) };
       return { response: { error }, partial: body.partial };
     }
     const response = body.value !== undefined ? this.family.parseResponse(body.value, this.ctx) : {};

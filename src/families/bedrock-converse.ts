@@ -271,19 +271,19 @@ function parseResponse(body: unknown, ctx: ParseContext): LlmResponse {
 /**
  * Error bodies. Bedrock's REST-JSON errors carry `message` (sometimes `Message`) and, from some
  * front ends, `__type` such as `com.amazon.coral.validate#ValidationException`. The error code
- * proper travels in the `x-amzn-ErrorType` header, which the parser does not see; without
- * `__type`/`code` we report `bedrock_error`.
+ * proper travels in the `x-amzn-ErrorType` header, which the exchange reads; without `__type`/`code`
+ * we report `_OTHER` so that the header (or the status code) names the error.
  */
 function parseError(body: unknown): ProviderError | undefined {
   const b = asObject(body);
   if (!b) {
-    if (typeof body === 'string' && body.trim().length > 0) return { type: 'bedrock_error', message: body.slice(0, 1000) };
+    if (typeof body === 'string' && body.trim().length > 0) return { type: '_OTHER', message: body.slice(0, 1000) };
     return undefined;
   }
   const rawType = asString(b.__type) ?? asString(b.code) ?? asString(b.Code);
   const message = asString(b.message) ?? asString(b.Message);
   if (rawType === undefined && message === undefined) return undefined;
-  const error: ProviderError = { type: rawType !== undefined ? errorTypeName(rawType) : 'bedrock_error' };
+  const error: ProviderError = { type: rawType !== undefined ? errorTypeName(rawType) : '_OTHER' };
   if (message !== undefined) error.message = message;
   return error;
 }

@@ -37,7 +37,8 @@ function lastObject(text: string, key: string): unknown {
         if (value !== undefined) return value;
       }
     }
-    at = text.lastIndexOf(marker, at - 1);
+    // lastIndexOf clamps a negative position to 0: stop after index 0 instead of finding it forever.
+    at = at === 0 ? -1 : text.lastIndexOf(marker, at - 1);
   }
   return undefined;
 }

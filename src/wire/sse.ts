@@ -23,6 +23,8 @@ export class SseDecoder {
 
   push(chunk: Uint8Array | string): void {
     let input = typeof chunk === 'string' ? chunk : this.text.write(chunk as Buffer);
+    // No text yet (empty chunk, or only part of a UTF-8 sequence): keep a pending CR's LF-skip for the next chunk.
+    if (input.length === 0) return;
     if (this.skipLeadingLf && input.startsWith('\n')) input = input.slice(1);
     this.skipLeadingLf = false;
     const buffer = this.pending + input;

@@ -228,7 +228,7 @@ describe('fixtures: error responses', () => {
   test('there are error fixtures', () => expect(errors.length).toBeGreaterThan(3));
   test.each(errors.map((f) => [f.id, f] as const))('%s', (_id, f) => {
     const body = JSON.parse(f.response.body!);
-    expect(familyOf(f).parseError(body)).toEqual({ type: 'bedrock_error', message: body.message });
+    expect(familyOf(f).parseError(body)).toEqual({ type: '_OTHER', message: body.message });
   });
 });
 
@@ -828,8 +828,8 @@ describe('bedrock.converse: documented shapes', () => {
 describe('errors', () => {
   // Error body shapes: https://docs.aws.amazon.com/bedrock/latest/APIReference/CommonErrors.html
   test.each([
-    [{ message: 'Malformed input request' }, { type: 'bedrock_error', message: 'Malformed input request' }],
-    [{ Message: 'Rate exceeded' }, { type: 'bedrock_error', message: 'Rate exceeded' }],
+    [{ message: 'Malformed input request' }, { type: '_OTHER', message: 'Malformed input request' }],
+    [{ Message: 'Rate exceeded' }, { type: '_OTHER', message: 'Rate exceeded' }],
     [{ __type: 'com.amazon.coral.validate#ValidationException', message: 'bad' }, { type: 'ValidationException', message: 'bad' }],
     [{ __type: 'ThrottlingException:http://internal.amazon.com/coral/', message: 'slow down' }, { type: 'ThrottlingException', message: 'slow down' }],
     [{ __type: 'AccessDeniedException' }, { type: 'AccessDeniedException' }],
