@@ -27,6 +27,9 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** Node flags, default `--require <repo>/instrumentation`. */
   nodeArgs?: string[];
+  /** Node binary, default the one running the tests. */
+  node?: string;
+  cwd?: string;
   otlpUrl?: string;
   config?: object;
   timeoutMs?: number;
@@ -60,7 +63,7 @@ export function runApp(options: RunOptions): Promise<AppRun> {
   Object.assign(env, options.env);
   const nodeArgs = options.nodeArgs ?? ['--require', path.join(REPO_ROOT, 'instrumentation')];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, options.script, ...(options.args ?? [])], { env: env as NodeJS.ProcessEnv, cwd: REPO_ROOT });
+    const child = spawn(options.node ?? process.execPath, [...nodeArgs, options.script, ...(options.args ?? [])], { env: env as NodeJS.ProcessEnv, cwd: options.cwd ?? REPO_ROOT });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
