@@ -129,11 +129,12 @@ export class HttpClientCapture {
 /** Request-side endings: an error, or a close before any response. */
 function observeRequestEnd(request: ClientRequest, span: Span, tracker: CallTracker): void {
   const emit = request.emit;
-  request.emit = function (this: ClientRequest, event: string | symbol, ...args: unknown[]) {
-    if (event === 'error') tracker.finalize(span, { complete: false, transportError: errorName(args[0]) });
+  // `arguments` + apply, not rest/spread: this runs for every event of the request.
+  request.emit = function (this: ClientRequest, event: string | symbol, arg?: unknown) {
+    if (event === 'error') tracker.finalize(span, { complete: false, transportError: errorName(arg) });
     // Once a response exists its own events end the capture; a close before it means no response.
     else if (event === 'close' && !(this as { res?: unknown }).res) tracker.finalize(span, { complete: false, transportError: 'connection_closed' });
-    return (emit as (...a: unknown[]) => boolean).call(this, event, ...args);
+    return emit.apply(this, arguments as unknown as Parameters<ClientRequest['emit']>);
   } as ClientRequest['emit'];
 }
 
@@ -146,16 +147,16 @@ function tapResponse(response: IncomingMessage, span: Span, exchange: LlmExchang
     return destroy.apply(this, arguments as unknown as [Error?]);
   } as IncomingMessage['destroy'];
   const emit = response.emit;
-  response.emit = function (this: IncomingMessage, event: string | symbol, ...args: unknown[]) {
+  response.emit = function (this: IncomingMessage, event: string | symbol, arg?: unknown) {
     switch (event) {
       case 'data':
-        observe(() => exchange.onResponseData(toBytes(args[0])));
+        copyResponseChunk(exchange, arg);
         break;
       case 'end':
         tracker.finalize(span, { complete: true });
         break;
       case 'error':
-        tracker.finalize(span, { complete: false, transportError: errorName(args[0]) });
+        tracker.finalize(span, { complete: false, transportError: errorName(arg) });
         break;
       case 'aborted':
         // The connection died mid-response (Node emits this before the ECONNRESET error).
@@ -166,22 +167,24 @@ function tapResponse(response: IncomingMessage, span: Span, exchange: LlmExchang
         tracker.finalize(span, this.complete ? { complete: true } : { complete: false, transportError: CANCELLED });
         break;
     }
-    return (emit as (...a: unknown[]) => boolean).call(this, event, ...args);
+    return emit.apply(this, arguments as unknown as Parameters<IncomingMessage['emit']>);
   } as IncomingMessage['emit'];
 }
 
+/** Copies a request chunk into the exchange; observation must never throw into the app's call. */
 function copyChunk(exchange: LlmExchange, chunk: unknown, encoding: unknown): void {
-  if (chunk === undefined || chunk === null) return;
-  observe(() => {
+  try {
     if (typeof chunk === 'string') exchange.onRequestData(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
     else if (chunk instanceof Uint8Array) exchange.onRequestData(chunk);
-  });
+  } catch (err) {
+    diag.debug(`otel-genai: capture error: ${(err as Error).message}`);
+  }
 }
 
-/** Observation must never throw into the app's call. */
-function observe(fn: () => void): void {
+/** Copies a response chunk into the exchange; observation must never throw into the app's call. */
+function copyResponseChunk(exchange: LlmExchange, chunk: unknown): void {
   try {
-    fn();
+    exchange.onResponseData(toBytes(chunk));
   } catch (err) {
     diag.debug(`otel-genai: capture error: ${(err as Error).message}`);
   }

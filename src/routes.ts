@@ -138,11 +138,17 @@ const LOCAL_PORT_PROVIDERS: Record<number, string> = { 11434: 'ollama', 1234: 'l
 /** Provider for OpenAI-compatible paths on a host we do not know. */
 export const UNKNOWN_PROVIDER = 'openai_compatible';
 
+const EXACT_HOSTS = new Map(HOST_PROVIDERS.filter(([p]) => !isSuffix(p)));
+const SUFFIX_HOSTS = HOST_PROVIDERS.filter(([p]) => isSuffix(p));
+
+function isSuffix(pattern: string): boolean {
+  return pattern.startsWith('.') || pattern.startsWith('-');
+}
+
 function providerForHost(host: string, port: number | undefined): string | undefined {
-  for (const [pattern, provider] of HOST_PROVIDERS) {
-    const first = pattern.charCodeAt(0);
-    if (first === 46 /* . */ || first === 45 /* - */ ? host.endsWith(pattern) : host === pattern) return provider;
-  }
+  const exact = EXACT_HOSTS.get(host);
+  if (exact !== undefined) return exact;
+  for (const [suffix, provider] of SUFFIX_HOSTS) if (host.endsWith(suffix)) return provider;
   if (port !== undefined && isLoopback(host)) return LOCAL_PORT_PROVIDERS[port];
   return undefined;
 }
@@ -156,51 +162,92 @@ function isBedrockRuntimeHost(host: string): boolean {
   return host.startsWith('bedrock-runtime') && host.endsWith('.amazonaws.com');
 }
 
-function ruleMatches(rule: RouteRule, target: RouteTarget, pathOnly: string): boolean {
-  if (rule.pathPrefix !== undefined && !pathOnly.startsWith(rule.pathPrefix)) return false;
-  if (rule.host === undefined) return true;
-  let host = rule.host;
-  const colon = host.lastIndexOf(':');
-  if (colon > 0 && !host.endsWith(']')) {
-    if (Number(host.slice(colon + 1)) !== target.port) return false;
-    host = host.slice(0, colon);
-  }
-  // Host names are case-insensitive (RFC 4343), as in the built-in table below.
-  host = host.toLowerCase();
-  const targetHost = target.host.toLowerCase();
-  return host.startsWith('*.') ? targetHost.endsWith(host.slice(1)) : targetHost === host;
+/** A user rule in the form matching needs: host split into exact/suffix/port, lower-cased once. */
+interface CompiledRule {
+  rule: RouteRule;
+  hostExact?: string;
+  hostSuffix?: string;
+  port?: number;
+}
+
+const compiledRules = new WeakMap<readonly RouteRule[], CompiledRule[]>();
+
+/** Rules are compiled once per rules array (the config's), not per request. */
+function compile(rules: readonly RouteRule[]): CompiledRule[] {
+  let compiled = compiledRules.get(rules);
+  if (compiled) return compiled;
+  compiled = rules.map((rule) => {
+    const out: CompiledRule = { rule };
+    if (rule.host === undefined) return out;
+    // Host names are case-insensitive (RFC 4343), as in the built-in table.
+    let host = rule.host.toLowerCase();
+    const colon = host.lastIndexOf(':');
+    if (colon > 0 && !host.endsWith(']')) {
+      out.port = Number(host.slice(colon + 1));
+      host = host.slice(0, colon);
+    }
+    if (host.startsWith('*.')) out.hostSuffix = host.slice(1);
+    else out.hostExact = host;
+    return out;
+  });
+  compiledRules.set(rules, compiled);
+  return compiled;
+}
+
+function ruleMatches(c: CompiledRule, host: string, port: number | undefined, path: string): boolean {
+  const prefix = c.rule.pathPrefix;
+  if (prefix !== undefined && !path.startsWith(prefix)) return false;
+  if (c.port !== undefined && c.port !== port) return false;
+  if (c.hostExact !== undefined) return host === c.hostExact;
+  if (c.hostSuffix !== undefined) return host.endsWith(c.hostSuffix);
+  return true;
+}
+
+function routeMatch(byPath: PathMatch, provider: string, path: string, pathModel = byPath.pathModel): RouteMatch {
+  const match: RouteMatch = { family: byPath.family, provider, path };
+  if (pathModel !== undefined) match.pathModel = pathModel;
+  if (byPath.pathStream !== undefined) match.pathStream = byPath.pathStream;
+  return match;
 }
 
 /**
  * Is this exchange an LLM API call, and which? Only POSTs are calls. User rules are checked first;
- * a user rule without `family` detects the family from the path.
+ * a user rule without `family` detects the family from the path. Built-in hosts are looked up only
+ * once the path looks like an LLM API, so the miss path does no host work.
  */
 export function matchRoute(target: RouteTarget, rules: readonly RouteRule[] = []): RouteMatch | undefined {
   if (target.method !== 'POST') return undefined;
   const q = target.path.indexOf('?');
   const path = q === -1 ? target.path : target.path.slice(0, q);
-  for (const rule of rules) {
-    if (!ruleMatches(rule, target, path)) continue;
-    if (rule.family) return { family: rule.family, provider: rule.provider, path, ...familyHints(path, rule.family) };
-    const byPath = familyFromPath(path, true);
-    if (byPath) return { ...byPath, provider: rule.provider, path };
+  let host: string | undefined;
+  if (rules.length > 0) {
+    host = target.host.toLowerCase();
+    for (const c of compile(rules)) {
+      if (!ruleMatches(c, host, target.port, path)) continue;
+      const { family, provider } = c.rule;
+      if (family) return routeMatch({ family, ...familyHints(path, family) }, provider, path);
+      const byPath = familyFromPath(path, true);
+      if (byPath) return routeMatch(byPath, provider, path);
+    }
   }
-  const host = target.host.toLowerCase();
-  const provider = providerForHost(host, target.port);
-  const byPath = familyFromPath(path, provider === PROVIDER.COHERE);
+  // `/v1/chat` is claimed only on Cohere hosts: detect with cohere allowed, check the host below.
+  const byPath = familyFromPath(path, true);
   if (!byPath) return undefined;
+  host ??= target.host.toLowerCase();
+  const provider = providerForHost(host, target.port);
+  if (byPath.family === 'cohere.chat' && provider !== PROVIDER.COHERE) return undefined;
   if (byPath.family.startsWith('bedrock.')) {
     // `/model/{id}/invoke` is generic enough to exist elsewhere: claim it on Bedrock hosts and unknown ones only.
     if (provider !== undefined && provider !== PROVIDER.AWS_BEDROCK) return undefined;
     if (provider === PROVIDER.AWS_BEDROCK && !isBedrockRuntimeHost(host)) return undefined;
-    return { ...byPath, provider: PROVIDER.AWS_BEDROCK, path };
+    return routeMatch(byPath, PROVIDER.AWS_BEDROCK, path);
   }
   if (provider === PROVIDER.AWS_BEDROCK) return undefined; // other AWS hosts: not ours
   if (provider === PROVIDER.AZURE_OPENAI && byPath.pathModel === undefined) {
     const deployment = azureDeployment(path);
-    if (deployment !== undefined) return { ...byPath, provider, pathModel: deployment, path };
+    if (deployment !== undefined) return routeMatch(byPath, provider, path, deployment);
   }
-  return { ...byPath, provider: provider ?? defaultProviderFor(byPath.family), path };
+  return routeMatch(byPath, provider ?? defaultProviderFor(byPath.family), path);
 }
 
 /** Azure OpenAI `/openai/deployments/{deployment}/chat/completions`: the deployment names the model. */
