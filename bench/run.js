@@ -547,7 +547,7 @@ function writeDocs(results) {
     '  synthetic server (`bench/genai-routes.json`).',
     '',
     'The synthetic OpenAI-compatible server (`bench/server.js`) runs in its own process, so only the',
-    'client\'s CPU is counted. Targets (issue; `/work/shared/reference/otel.md` §3): non-LLM requests',
+    'client\'s CPU is counted. Targets (issue 2): non-LLM requests',
     '≤ +2 µs CPU; a 2–4 KB non-streaming LLM call ≤ +30 µs; streaming ≤ +1 µs per chunk and < +1 ms',
     'time to first chunk at p99; capture memory bounded by the cap and back to baseline after spans end.',
     'The machine is shared and noisy: read the [min..max] spreads before reading single digits.',
@@ -556,7 +556,11 @@ function writeDocs(results) {
     '',
   ].join('\n');
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${intro}\n${results}`);
+  // The hand-written analysis (from `## Analysis` on) survives re-runs; the rest is regenerated.
+  const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const at = previous.indexOf('\n## Analysis');
+  const analysis = at === -1 ? '' : previous.slice(at);
+  fs.writeFileSync(file, `${intro}\n${results.trimEnd()}\n${analysis}`);
 }
 
 main().catch((err) => {

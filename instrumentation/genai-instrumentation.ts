@@ -1,16 +1,19 @@
 /**
- * `GenAiInstrumentation`: recognises LLM API calls on the wire (outgoing node:http and fetch) and
+ * `GenAiInstrumentation`: recognises LLM API calls on the wire (outgoing node:http, node:http2, fetch) and
  * tags the HTTP spans with GenAI semantic-convention attributes.
  *
  * A plain object implementing OpenTelemetry's `Instrumentation` interface (no dependency on
  * `@opentelemetry/instrumentation`), accepted by NodeSDK on the 2.x and 3.x lines. It adds no spans
- * of its own: it needs `@opentelemetry/instrumentation-http` / `-undici` spans to annotate, and
- * `GenAiSpanProcessor` in the tracer provider for fetch calls.
+ * of its own, except for HTTP/2, which no OpenTelemetry instrumentation traces (there it starts the
+ * CLIENT span itself): it needs `@opentelemetry/instrumentation-http` / `-undici` spans to annotate,
+ * and `GenAiSpanProcessor` in the tracer provider for fetch calls.
  */
+import { trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { resolveConfig, type GenAiConfig } from '../src/config';
 import { sharedTracker } from './call-tracker';
 import { FetchCapture } from './fetch-capture';
 import { HttpClientCapture } from './http-capture';
+import { Http2ClientCapture } from './http2-capture';
 
 export const INSTRUMENTATION_NAME = 'otel-genai-braintrust';
 // Kept in step with package.json by a unit test.
@@ -27,24 +30,30 @@ export class GenAiInstrumentation {
   private config: GenAiInstrumentationConfig;
   private readonly http: HttpClientCapture;
   private readonly fetch: FetchCapture;
+  private readonly http2: Http2ClientCapture;
   private readonly tracker = sharedTracker();
+  private tracerProvider: TracerProvider | undefined;
+  private tracer: Tracer | undefined;
 
   constructor(config: GenAiInstrumentationConfig = {}) {
     this.config = { ...config };
     this.tracker.configure(resolveConfig(config).config);
     this.http = new HttpClientCapture(this.tracker);
     this.fetch = new FetchCapture(this.tracker);
+    this.http2 = new Http2ClientCapture(this.tracker, () => (this.tracer ??= (this.tracerProvider ?? trace).getTracer(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION)));
   }
 
   enable(): void {
     this.http.enable();
     this.fetch.enable();
+    this.http2.enable();
     this.config.enabled = true;
   }
 
   disable(): void {
     this.http.disable();
     this.fetch.disable();
+    this.http2.disable();
     this.config.enabled = false;
   }
 
@@ -57,8 +66,12 @@ export class GenAiInstrumentation {
     return { ...this.config, enabled: this.config.enabled ?? false };
   }
 
-  /** We create no spans and record no metrics or logs: the providers are not needed. */
-  setTracerProvider(): void {}
+  /** The provider for our HTTP/2 client spans (`trace.getTracer` until one is set). No metrics or logs. */
+  setTracerProvider(provider: TracerProvider): void {
+    this.tracerProvider = provider;
+    this.tracer = undefined;
+  }
+
   setMeterProvider(): void {}
   setLoggerProvider(): void {}
 }

@@ -23,6 +23,7 @@ import { context, diag, trace, type Span } from '@opentelemetry/api';
 import { CANCELLED, LlmExchange } from '../src/exchange';
 import { matchRoute } from '../src/routes';
 import type { CallTracker } from './call-tracker';
+import { copyRequestChunk, copyResponseChunk, errorName, headerValue } from './chunks';
 
 const RESPONSE_FINISH = 'http.client.response.finish';
 /** Per-request decision, stored on the request: `null` = not an LLM call. */
@@ -56,12 +57,12 @@ export class HttpClientCapture {
     const capture = this;
     proto.write = function write(this: CapturedRequest, chunk: unknown, encoding?: unknown) {
       const entry = this[CAPTURE] === undefined ? capture.decide(this) : this[CAPTURE];
-      if (entry) copyChunk(entry.exchange, chunk, encoding);
+      if (entry) copyRequestChunk(entry.exchange, chunk, encoding);
       return originals.write.apply(this, arguments as unknown as unknown[]);
     };
     proto.end = function end(this: CapturedRequest, chunk?: unknown, encoding?: unknown) {
       const entry = this[CAPTURE] === undefined ? capture.decide(this) : this[CAPTURE];
-      if (entry && typeof chunk !== 'function') copyChunk(entry.exchange, chunk, encoding);
+      if (entry && typeof chunk !== 'function') copyRequestChunk(entry.exchange, chunk, encoding);
       return originals.end.apply(this, arguments as unknown as unknown[]);
     };
     dc.subscribe(RESPONSE_FINISH, this.onResponse);
@@ -169,47 +170,6 @@ function tapResponse(response: IncomingMessage, span: Span, exchange: LlmExchang
     }
     return emit.apply(this, arguments as unknown as Parameters<IncomingMessage['emit']>);
   } as IncomingMessage['emit'];
-}
-
-/** Copies a request chunk into the exchange; observation must never throw into the app's call. */
-function copyChunk(exchange: LlmExchange, chunk: unknown, encoding: unknown): void {
-  try {
-    if (typeof chunk === 'string') exchange.onRequestData(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
-    else if (chunk instanceof Uint8Array) exchange.onRequestData(chunk);
-  } catch (err) {
-    diag.debug(`otel-genai: capture error: ${(err as Error).message}`);
-  }
-}
-
-/** Copies a response chunk into the exchange; observation must never throw into the app's call. */
-function copyResponseChunk(exchange: LlmExchange, chunk: unknown): void {
-  try {
-    exchange.onResponseData(toBytes(chunk));
-  } catch (err) {
-    diag.debug(`otel-genai: capture error: ${(err as Error).message}`);
-  }
-}
-
-function toBytes(chunk: unknown): Uint8Array {
-  if (chunk instanceof Uint8Array) return chunk;
-  // The app called setEncoding(): 'data' carries decoded strings. Re-encode (UTF-8 round-trips).
-  return Buffer.from(String(chunk), 'utf8');
-}
-
-function errorName(err: unknown): string {
-  if (err && typeof err === 'object') {
-    const e = err as { code?: unknown; name?: unknown };
-    if (typeof e.code === 'string') return e.code;
-    if (typeof e.name === 'string') return e.name;
-  }
-  return 'error';
-}
-
-function headerValue(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number') return String(value);
-  if (Array.isArray(value)) return value.join(', ');
-  return undefined;
 }
 
 function portOf(request: ClientRequest): number {

@@ -64,7 +64,7 @@ export function startPreload(env: Env = process.env): PreloadHandle | undefined 
   installShutdownHooks(handle);
   info(
     env,
-    `tracing LLM calls (outgoing node:http and fetch) of ${env.OTEL_SERVICE_NAME || 'this service'}; ` +
+    `tracing LLM calls (outgoing node:http, http2 and fetch) of ${env.OTEL_SERVICE_NAME || 'this service'}; ` +
       `spans → ${exporters.description}; message content ${config.captureContent ? `captured (cap ${config.maxCaptureBytes} bytes per body)` : 'not captured'}`,
   );
   started = handle;

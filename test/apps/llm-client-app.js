@@ -5,11 +5,13 @@
  * @opentelemetry/api to put each call under a root span named after the call (so tests can find
  * the call's trace), as an app with its own spans would.
  *
- * Input: env APP_PLAN = path to JSON { replayUrl, steps: [{ id, fixture, client, fault?, abandonAfterChunks?, abortAfterMs? }] }.
+ * Input: env APP_PLAN = path to JSON { replayUrl, replayH2Url?, steps: [{ id, fixture, client, fault?, abandonAfterChunks?, abortAfterMs? }] }
+ * (`replayH2Url`: the HTTP/2 replay server, for the `bedrock-h2` and `http2` clients).
  * Output: one JSON line on stdout: [{ id, ok, status?, bodyBase64?, chunks?, error? }].
  */
 const fs = require('node:fs');
 const http = require('node:http');
+const http2 = require('node:http2');
 const { trace, context } = require('@opentelemetry/api');
 
 const SECRET_KEY = process.env.APP_SECRET_KEY || 'sk-test-DO-NOT-LEAK-0123456789';
@@ -17,9 +19,9 @@ const plan = JSON.parse(fs.readFileSync(process.env.APP_PLAN, 'utf8'));
 const fixtures = require('../helpers/replay-server.js').loadFixtures();
 const tracer = trace.getTracer('llm-client-app');
 
-function fixtureUrl(fixture) {
+function fixtureUrl(fixture, base = plan.replayUrl) {
   const url = new URL(fixture.request.url);
-  return `${plan.replayUrl}/${fixture.family}${url.pathname}${url.search}`;
+  return `${base}/${fixture.family}${url.pathname}${url.search}`;
 }
 
 function headersFor(step) {
@@ -72,6 +74,34 @@ function viaHttp(step, fixture) {
   });
 }
 
+/** Raw node:http2: one session per call, body written in two pieces; `abandonAfterChunks` closes the stream. */
+function viaHttp2(step, fixture) {
+  return new Promise((resolve) => {
+    const url = new URL(fixtureUrl(fixture, plan.replayH2Url));
+    const session = http2.connect(url.origin);
+    session.on('error', () => {});
+    const finish = (result) => {
+      session.close();
+      resolve(result);
+    };
+    const stream = session.request({ ':method': 'POST', ':path': `${url.pathname}${url.search}`, ...headersFor(step) });
+    let status;
+    const parts = [];
+    const done = (extra) => finish({ ok: true, status, bodyBase64: Buffer.concat(parts).toString('base64'), chunks: parts.length, ...extra });
+    stream.on('response', (headers) => (status = headers[':status']));
+    stream.on('data', (c) => {
+      parts.push(c);
+      if (step.abandonAfterChunks && parts.length >= step.abandonAfterChunks) stream.close();
+    });
+    stream.on('end', () => done({}));
+    stream.on('close', () => done({ closed: true }));
+    stream.on('error', (err) => finish({ ok: false, status, error: err.code || err.name }));
+    const body = Buffer.from(fixture.request.body, 'utf8');
+    stream.write(body.subarray(0, Math.floor(body.length / 2)));
+    stream.end(body.subarray(Math.floor(body.length / 2)));
+  });
+}
+
 async function viaOpenAI(step, fixture, OpenAI) {
   const client = new OpenAI({ apiKey: SECRET_KEY, baseURL: `${plan.replayUrl}/${fixture.family}/v1`, maxRetries: 0, defaultHeaders: headersFor(step) });
   const params = JSON.parse(fixture.request.body);
@@ -106,16 +136,16 @@ async function viaAnthropic(step, fixture) {
   return { ok: true, responseId: result.id };
 }
 
-async function viaBedrock(step, fixture) {
+async function viaBedrock(step, fixture, h2 = false) {
   const br = require('@aws-sdk/client-bedrock-runtime');
   const client = new br.BedrockRuntimeClient({
     region: 'us-east-1',
-    endpoint: `${plan.replayUrl}/aws-bedrock`,
+    endpoint: `${h2 ? plan.replayH2Url : plan.replayUrl}/aws-bedrock`,
     credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: SECRET_KEY },
     maxAttempts: 1,
-    // The current SDK defaults to HTTP/2 (NodeHttp2Handler), which no OTel HTTP instrumentation
-    // traces; HTTP/1.1 is what our replay server speaks and what instrumentation-http sees.
-    requestHandler: new (require('@smithy/node-http-handler').NodeHttpHandler)(),
+    // `bedrock`: HTTP/1.1, traced by instrumentation-http. `bedrock-h2`: the SDK's default HTTP/2
+    // handler (NodeHttp2Handler), which only our own HTTP/2 capture traces.
+    ...(h2 ? {} : { requestHandler: new (require('@smithy/node-http-handler').NodeHttpHandler)() }),
   });
   client.middlewareStack.add(
     (next) => (args) => {
@@ -142,6 +172,8 @@ async function viaBedrock(step, fixture) {
     return { ok: true, events };
   } catch (err) {
     return { ok: false, error: err.name, message: String(err.message).slice(0, 300), status: err.$metadata && err.$metadata.httpStatusCode };
+  } finally {
+    if (h2) client.destroy();
   }
 }
 
@@ -161,6 +193,10 @@ async function run(step) {
       return viaAnthropic(step, fixture);
     case 'bedrock':
       return viaBedrock(step, fixture);
+    case 'bedrock-h2':
+      return viaBedrock(step, fixture, true);
+    case 'http2':
+      return viaHttp2(step, fixture);
     default:
       return { ok: false, error: `unknown client ${step.client}` };
   }

@@ -7,7 +7,8 @@
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { loadFixtures, wireResponseBytes, type Fixture } from '../helpers/fixtures';
-import { apiOf, expectedFrom, reportsUsage, responseText } from '../helpers/expected';
+import { checkSpan } from '../helpers/check-span';
+import { apiOf, reportsUsage, responseText } from '../helpers/expected';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver';
 import { REPLAY_ROUTES, REPO_ROOT, runApp, tempFile, waitFor } from '../helpers/run-app';
 
@@ -61,43 +62,6 @@ async function runClient(client: string, fixtures: Fixture[]): Promise<Map<strin
   expect(run.stderr).toContain('[otel-genai-braintrust] tracing LLM calls');
   expect(traceIds.size).toBe(results.length);
   return out;
-}
-
-function checkSpan(f: Fixture, span: ReceivedSpan | undefined, provider: string, opts: { usageFromAncestor?: boolean } = {}): void {
-  expect(span).toBeDefined();
-  const a = span!.attributes;
-  const want = expectedFrom(f);
-  expect(a['gen_ai.operation.name']).toBe(want.operation);
-  expect(a['gen_ai.provider.name']).toBe(provider);
-  if (want.requestModel) {
-    expect(a['gen_ai.request.model']).toBe(want.requestModel);
-    expect(span!.name).toBe(`${want.operation} ${want.requestModel}`);
-  }
-  if (want.stream) {
-    expect(a['gen_ai.request.stream']).toBe(true);
-    if (f.response.status < 400) expect(a['gen_ai.response.time_to_first_chunk']).toEqual(expect.any(Number));
-  }
-  if (f.response.status >= 400) {
-    expect(a['error.type']).toEqual(expect.any(String));
-    expect(span!.status.code).toBe(2);
-    return;
-  }
-  if (want.unreadable) {
-    expect(a['otel_genai.capture.partial']).toBe(true);
-    return;
-  }
-  if (want.responseId !== undefined) expect(a['gen_ai.response.id']).toBe(want.responseId);
-  if (want.responseModel !== undefined) expect(a['gen_ai.response.model']).toBe(want.responseModel);
-  if (!opts.usageFromAncestor) {
-    if (want.inputTokens !== undefined) expect(a['gen_ai.usage.input_tokens']).toBe(want.inputTokens);
-    if (want.outputTokens !== undefined) expect(a['gen_ai.usage.output_tokens']).toBe(want.outputTokens);
-  }
-  if (want.finishReasons !== undefined && want.finishReasons.length > 0) expect(a['gen_ai.response.finish_reasons']).toEqual(want.finishReasons);
-  if (want.outputText !== undefined) {
-    const output = JSON.parse(String(a['gen_ai.output.messages']));
-    const text = output[0].parts.filter((p: { type: string }) => p.type === 'text').map((p: { content: string }) => p.content).join('');
-    expect(text).toBe(want.outputText);
-  }
 }
 
 function providerOf(f: Fixture): string {
