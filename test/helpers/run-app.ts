@@ -27,7 +27,7 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** Node flags, default `--require <repo>/instrumentation`. */
   nodeArgs?: string[];
-  /** Node binary, default the one running the tests. */
+  /** Node binary; default `TEST_NODE` (CI runs the suite's apps on Node 22 too), else the one running the tests. */
   node?: string;
   cwd?: string;
   otlpUrl?: string;
@@ -63,7 +63,7 @@ export function runApp(options: RunOptions): Promise<AppRun> {
   Object.assign(env, options.env);
   const nodeArgs = options.nodeArgs ?? ['--require', path.join(REPO_ROOT, 'instrumentation')];
   return new Promise((resolve, reject) => {
-    const child = spawn(options.node ?? process.execPath, [...nodeArgs, options.script, ...(options.args ?? [])], { env: env as NodeJS.ProcessEnv, cwd: options.cwd ?? REPO_ROOT });
+    const child = spawn(options.node ?? process.env.TEST_NODE ?? process.execPath, [...nodeArgs, options.script, ...(options.args ?? [])], { env: env as NodeJS.ProcessEnv, cwd: options.cwd ?? REPO_ROOT });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
