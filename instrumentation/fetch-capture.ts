@@ -49,7 +49,14 @@ export class FetchCapture {
   private readonly byBody = new WeakMap<object, LlmExchange>();
   private dispatcher: Dispatcher | undefined;
   private enabled = false;
-  private readonly bindOnChannel = (message: unknown) => this.bind((message as { request: UndiciRequest }).request);
+  private readonly bindOnChannel = (message: unknown) => {
+    // A throw in a diagnostics-channel subscriber is re-thrown asynchronously: it would crash the app.
+    try {
+      this.bind((message as { request: UndiciRequest }).request);
+    } catch (err) {
+      diag.debug(`otel-genai: fetch span binding failed: ${(err as Error).message}`);
+    }
+  };
 
   constructor(private readonly tracker: CallTracker) {}
 

@@ -10,7 +10,7 @@
  *
  * It exports nothing and holds no spans beyond their lifetime.
  */
-import { trace, type Context, type Span } from '@opentelemetry/api';
+import { diag, trace, type Context, type Span } from '@opentelemetry/api';
 import { sharedTracker, type CallTracker } from './call-tracker';
 
 export class GenAiSpanProcessor {
@@ -21,16 +21,18 @@ export class GenAiSpanProcessor {
     tracker.processorAttached = true;
   }
 
+  // Span processors run inside `startSpan()`/`end()` of whoever made the span (the app, an
+  // instrumentation): nothing may escape from here.
   onStart(span: Span, parentContext: Context): void {
-    this.tracker.onSpanStart(span, trace.getSpan(parentContext));
+    guard(() => this.tracker.onSpanStart(span, trace.getSpan(parentContext)));
   }
 
   onEnding(span: Span): void {
-    this.tracker.onSpanEnding(span);
+    guard(() => this.tracker.onSpanEnding(span));
   }
 
   onEnd(span: unknown): void {
-    this.tracker.onSpanEnd(span as Span);
+    guard(() => this.tracker.onSpanEnd(span as Span));
   }
 
   forceFlush(): Promise<void> {
@@ -39,5 +41,13 @@ export class GenAiSpanProcessor {
 
   shutdown(): Promise<void> {
     return Promise.resolve();
+  }
+}
+
+function guard(fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    diag.debug(`otel-genai: span processor error: ${(err as Error).message}`);
   }
 }
