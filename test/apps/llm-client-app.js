@@ -5,7 +5,8 @@
  * @opentelemetry/api to put each call under a root span named after the call (so tests can find
  * the call's trace), as an app with its own spans would.
  *
- * Input: env APP_PLAN = path to JSON { replayUrl, replayH2Url?, steps: [{ id, fixture, client, fault?, abandonAfterChunks?, abortAfterMs? }] }
+ * Input: env APP_PLAN = path to JSON { replayUrl, replayH2Url?, steps: [{ id, fixture, client, fault?, abandonAfterChunks?, abortAfterMs?, baseUrl? }] }
+ * (`baseUrl`: call this server instead of the replay server, e.g. a closed port).
  * (`replayH2Url`: the HTTP/2 replay server, for the `bedrock-h2` and `http2` clients).
  * Output: one JSON line on stdout: [{ id, ok, status?, bodyBase64?, chunks?, error? }].
  */
@@ -19,7 +20,8 @@ const plan = JSON.parse(fs.readFileSync(process.env.APP_PLAN, 'utf8'));
 const fixtures = require('../helpers/replay-server.js').loadFixtures();
 const tracer = trace.getTracer('llm-client-app');
 
-function fixtureUrl(fixture, base = plan.replayUrl) {
+function fixtureUrl(fixture, base) {
+  base = base || plan.replayUrl;
   const url = new URL(fixture.request.url);
   return `${base}/${fixture.family}${url.pathname}${url.search}`;
 }
@@ -34,7 +36,7 @@ async function viaFetch(step, fixture) {
   const controller = new AbortController();
   const timer = step.abortAfterMs ? setTimeout(() => controller.abort(), step.abortAfterMs) : undefined;
   try {
-    const res = await fetch(fixtureUrl(fixture), { method: 'POST', headers: headersFor(step), body: fixture.request.body, signal: controller.signal });
+    const res = await fetch(fixtureUrl(fixture, step.baseUrl), { method: 'POST', headers: headersFor(step), body: fixture.request.body, signal: controller.signal });
     const parts = [];
     const reader = res.body.getReader();
     for (;;) {
@@ -54,7 +56,7 @@ async function viaFetch(step, fixture) {
 
 function viaHttp(step, fixture) {
   return new Promise((resolve) => {
-    const req = http.request(fixtureUrl(fixture), { method: 'POST', headers: headersFor(step) }, (res) => {
+    const req = http.request(fixtureUrl(fixture, step.baseUrl), { method: 'POST', headers: headersFor(step) }, (res) => {
       const parts = [];
       res.on('data', (c) => {
         parts.push(c);

@@ -3,6 +3,7 @@
  * span must end, marked, with what was seen. Each case runs with raw fetch (undici) and raw
  * http.request (node:http).
  */
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { loadFixtures, wireResponseBytes, type Fixture } from '../helpers/fixtures';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver';
@@ -24,6 +25,8 @@ interface Step {
   fault?: string;
   abandonAfterChunks?: number;
   abortAfterMs?: number;
+  /** Call this base URL instead of the replay server. */
+  baseUrl?: string;
 }
 
 interface Result {
@@ -46,6 +49,7 @@ const CASES: Array<Omit<Step, 'client' | 'id'> & { name: string }> = [
   { name: 'OpenAI 429', fixture: JSON_CHAT, fault: 'status=429' },
   { name: 'OpenAI 500', fixture: JSON_CHAT, fault: 'status=500' },
   { name: 'Anthropic 529 overloaded', fixture: ANTHROPIC, fault: 'status=529' },
+  { name: 'connection refused', fixture: JSON_CHAT, baseUrl: 'CLOSED_PORT' },
 ];
 
 let replay: { url: string; port: number; close(): Promise<void>; requests: Array<{ url: string; headers: Record<string, string> }> };
@@ -61,17 +65,25 @@ function spanOf(id: string): ReceivedSpan | undefined {
 beforeAll(async () => {
   replay = await startReplayServer({ chunkDelayMs: 20 });
   receiver = await startOtlpReceiver();
+  const closedPort = await new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
   const steps: Step[] = [];
   for (const client of ['fetch', 'http'] as const) {
-    for (const c of CASES) steps.push({ id: `${client}: ${c.name}`, client, fixture: c.fixture, fault: c.fault, abandonAfterChunks: c.abandonAfterChunks, abortAfterMs: c.abortAfterMs });
+    for (const c of CASES) {
+      const baseUrl = c.baseUrl === 'CLOSED_PORT' ? `http://127.0.0.1:${closedPort}` : c.baseUrl;
+      steps.push({ id: `${client}: ${c.name}`, client, fixture: c.fixture, fault: c.fault, abandonAfterChunks: c.abandonAfterChunks, abortAfterMs: c.abortAfterMs, baseUrl });
+    }
   }
-  // A closed port and a non-LLM path: the span ends and nothing GenAI is added.
   const plan = tempFile('plan.json', JSON.stringify({ replayUrl: replay.url, steps }));
   const run = await runApp({
     script: APP,
     otlpUrl: receiver.url,
-    // A small cap so that the oversize case is cut.
-    config: { routes: REPLAY_ROUTES, maxCaptureBytes: 64 * 1024 },
+    // A small cap so that the oversize case is cut; the closed port is routed like the replay server.
+    config: { routes: [...REPLAY_ROUTES], maxCaptureBytes: 64 * 1024 },
     env: { APP_PLAN: plan, OTEL_LOG_LEVEL: 'debug' },
   });
   // Debug diagnostics go to the console too: the results are the app's one JSON line.
@@ -176,6 +188,21 @@ describe.each(['fetch', 'http'])('%s', (client) => {
     expect(span.attributes['otel_genai.capture.partial']).toBe(true);
     expect(span.attributes['gen_ai.usage.input_tokens']).toBe(usage.prompt_tokens);
     expect(span.attributes['gen_ai.usage.output_tokens']).toBe(usage.completion_tokens);
+  });
+
+  test('connection refused: the app gets its error, the span ends as an error', () => {
+    const id = `${client}: connection refused`;
+    const result = results.get(id)!;
+    expect(result.ok).toBe(false);
+    const span = spanOf(id)!;
+    expect(span.status.code).toBe(2);
+    expect(span.attributes['gen_ai.operation.name']).toBe('chat');
+    expect(span.attributes['gen_ai.provider.name']).toBe('openai');
+    expect(span.attributes['otel_genai.capture.partial']).toBe(true);
+    // node:http bodies are written before the connection fails; fetch streams its body only once
+    // connected, so a refused fetch never showed us the request body (and we never read ahead).
+    if (client === 'http') expect(span.attributes['gen_ai.request.model']).toBe('gpt-4o-mini');
+    else expect(span.attributes['gen_ai.request.model']).toBeUndefined();
   });
 
   test.each([
