@@ -45,6 +45,8 @@ export function callAttributes(call: LlmCall, options: AnnotateOptions): SpanAtt
   set('GEN_AI_REQUEST_CHOICE_COUNT', req.choiceCount);
   if (req.stream) set('GEN_AI_REQUEST_STREAM', true);
   set('GEN_AI_OUTPUT_TYPE', req.outputType);
+  set('GEN_AI_REQUEST_ENCODING_FORMATS', req.encodingFormats);
+  set('GEN_AI_EMBEDDINGS_DIMENSION_COUNT', req.dimensionCount);
   set('GEN_AI_CONVERSATION_ID', req.conversationId);
   set('USER_ID', req.userId);
   if (call.family === 'openai.chat_completions') set('OPENAI_API_TYPE', 'chat_completions');

@@ -66,6 +66,10 @@ export interface LlmRequest {
   userId?: string;
   /** A conversation/session id the request names (e.g. Responses `conversation`). */
   conversationId?: string;
+  /** Embeddings: requested encodings (`float`, `base64`). */
+  encodingFormats?: string[];
+  /** Embeddings: requested vector size. */
+  dimensionCount?: number;
 }
 
 /** A provider error as its body describes it. */

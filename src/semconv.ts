@@ -21,6 +21,8 @@ export const ATTR = {
   GEN_AI_REQUEST_CHOICE_COUNT: 'gen_ai.request.choice.count',
   GEN_AI_REQUEST_STREAM: 'gen_ai.request.stream',
   GEN_AI_OUTPUT_TYPE: 'gen_ai.output.type',
+  GEN_AI_REQUEST_ENCODING_FORMATS: 'gen_ai.request.encoding_formats',
+  GEN_AI_EMBEDDINGS_DIMENSION_COUNT: 'gen_ai.embeddings.dimension.count',
   GEN_AI_RESPONSE_ID: 'gen_ai.response.id',
   GEN_AI_RESPONSE_MODEL: 'gen_ai.response.model',
   GEN_AI_RESPONSE_FINISH_REASONS: 'gen_ai.response.finish_reasons',

@@ -7,17 +7,8 @@ import type { ApiFamily, ParseContext, StreamEvent, StreamReducer } from './fami
 import { embeddingsUsage, parseOpenAiError } from './openai-shared';
 import { asArray, asInt, asObject, asString } from './util';
 
-/**
- * The embeddings request adds the two embeddings-span attributes that `LlmRequest` has no field for
- * yet (`gen_ai.request.encoding_formats`, `gen_ai.embeddings.dimension.count`).
- */
-export interface EmbeddingsRequest extends LlmRequest {
-  encodingFormats?: string[];
-  dimensionCount?: number;
-}
-
-function parseRequest(body: unknown, ctx: ParseContext): EmbeddingsRequest {
-  const request: EmbeddingsRequest = { operation: 'embeddings' };
+function parseRequest(body: unknown, ctx: ParseContext): LlmRequest {
+  const request: LlmRequest = { operation: 'embeddings' };
   const b = asObject(body);
   const model = asString(b?.model) || ctx.pathModel;
   if (model) request.model = model;

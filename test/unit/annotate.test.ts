@@ -302,3 +302,17 @@ describe('cappedJson', () => {
     expect(cappedJson(undefined, 100)).toBeUndefined();
   });
 });
+
+test('embeddings: requested encodings and dimension count use their semconv names', () => {
+  const call: LlmCall = {
+    family: 'openai.embeddings',
+    provider: 'openai',
+    request: { operation: 'embeddings', model: 'text-embedding-3-large', encodingFormats: ['base64'], dimensionCount: 256 },
+    response: { usage: { inputTokens: 8 } },
+    partial: false,
+  };
+  const a = callAttributes(call, OPTS);
+  expect(a['gen_ai.request.encoding_formats']).toEqual(['base64']);
+  expect(a['gen_ai.embeddings.dimension.count']).toBe(256);
+  expect(spanNameFor(call)).toBe('embeddings text-embedding-3-large');
+});

@@ -1,6 +1,6 @@
 import * as zlib from 'node:zlib';
 import { openaiCompletions } from '../../../src/families/openai-completions';
-import { openaiEmbeddings, type EmbeddingsRequest } from '../../../src/families/openai-embeddings';
+import { openaiEmbeddings } from '../../../src/families/openai-embeddings';
 import type { ApiFamily, ParseContext, StreamEvent } from '../../../src/families/family';
 import type { LlmResponse } from '../../../src/llm-call';
 import { SseDecoder } from '../../../src/wire/sse';
@@ -171,7 +171,7 @@ describe('openai.completions: documented shapes', () => {
 describe('openai.embeddings fixtures', () => {
   test.each(embeddingFixtures.map((f) => [f.id, f] as const))('%s', (_id, f) => {
     const req = requestJson(f);
-    const parsed = openaiEmbeddings.parseRequest(req, ctx) as EmbeddingsRequest;
+    const parsed = openaiEmbeddings.parseRequest(req, ctx);
     expect(parsed.operation).toBe('embeddings');
     expect(parsed.model).toBe(req.model);
     expect(parsed.encodingFormats).toEqual(req.encoding_format ? [req.encoding_format] : undefined);
@@ -200,7 +200,7 @@ describe('openai.embeddings: documented shapes', () => {
     const r = openaiEmbeddings.parseRequest(
       { model: 'text-embedding-3-large', input: [[1, 2, 3], 'text too'], dimensions: 256, encoding_format: 'base64', user: 'user-1' },
       ctx,
-    ) as EmbeddingsRequest;
+    );
     expect(r.dimensionCount).toBe(256);
     expect(r.encodingFormats).toEqual(['base64']);
     expect(r.userId).toBe('user-1');
