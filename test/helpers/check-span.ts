@@ -13,6 +13,7 @@ export function checkSpan(f: Fixture, span: ReceivedSpan | undefined, provider: 
     expect(a['gen_ai.request.model']).toBe(want.requestModel);
     expect(span!.name).toBe(`${want.operation} ${want.requestModel}`);
   }
+  for (const [key, value] of Object.entries(want.params)) expect([key, a[key]]).toEqual([key, value]);
   if (want.stream) {
     expect(a['gen_ai.request.stream']).toBe(true);
     if (f.response.status < 400) expect(a['gen_ai.response.time_to_first_chunk']).toEqual(expect.any(Number));

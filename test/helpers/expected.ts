@@ -17,6 +17,8 @@ export interface Expected {
   /** Text of the first output message, when the recording has one. */
   outputText?: string;
   stream: boolean;
+  /** Request parameters named at the top level of an OpenAI-style or Anthropic request body, by attribute. */
+  params: Record<string, unknown>;
   /** The body could not be read whole (truncated recording). */
   unreadable?: boolean;
 }
@@ -69,7 +71,7 @@ export function expectedFrom(f: Fixture): Expected {
   const req = JSON.parse(f.request.body);
   const stream = req.stream === true || /-stream$/.test(path(f));
   const operation = api === 'completions' ? 'text_completion' : api === 'embeddings' ? 'embeddings' : api === 'bedrock' && (req.inputText !== undefined || req.prompt !== undefined) ? 'text_completion' : 'chat';
-  const out: Expected = { operation, stream };
+  const out: Expected = { operation, stream, params: api === 'bedrock' ? {} : topLevelParams(req) };
   out.requestModel = req.model ?? (api === 'bedrock' ? decodeURIComponent(path(f).split('/').slice(-2, -1)[0]!) : undefined);
   if (f.response.status >= 400 || api === 'bedrock' || api === 'images') return out;
   const text = responseText(f);
@@ -168,4 +170,20 @@ export function payloadText(f: Fixture): string {
 export function reportsUsage(f: Fixture): boolean {
   if (Object.keys(f.response.headers).some((h) => h.toLowerCase().startsWith('x-amzn-bedrock-input-token-count'))) return true;
   return /"(usage|inputTokenCount|input_tokens|inputTokens|prompt_token_count|inputTextTokenCount|prompt_tokens)"/.test(payloadText(f));
+}
+
+/** The documented top-level request fields of the OpenAI and Anthropic APIs, as their attributes. */
+function topLevelParams(req: any): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const maxTokens = req.max_tokens ?? req.max_completion_tokens ?? req.max_output_tokens;
+  if (typeof maxTokens === 'number') out['gen_ai.request.max_tokens'] = maxTokens;
+  if (typeof req.temperature === 'number') out['gen_ai.request.temperature'] = req.temperature;
+  if (typeof req.top_p === 'number') out['gen_ai.request.top_p'] = req.top_p;
+  if (typeof req.seed === 'number') out['gen_ai.request.seed'] = req.seed;
+  if (typeof req.frequency_penalty === 'number') out['gen_ai.request.frequency_penalty'] = req.frequency_penalty;
+  if (typeof req.presence_penalty === 'number') out['gen_ai.request.presence_penalty'] = req.presence_penalty;
+  if (typeof req.n === 'number' && req.n !== 1) out['gen_ai.request.choice.count'] = req.n;
+  if (typeof req.encoding_format === 'string') out['gen_ai.request.encoding_formats'] = [req.encoding_format];
+  if (typeof req.user === 'string') out['user.id'] = req.user;
+  return out;
 }
