@@ -263,6 +263,7 @@ export class LlmExchange {
     switch (format) {
       case 'sse': {
         const sse = new SseDecoder((e) => {
+          if (reducer.pushRaw?.(e.data, e.event)) return;
           const event: StreamEvent = { data: parseEventData(e.data) };
           if (e.event !== undefined) event.event = e.event;
           deliver(event);

@@ -25,6 +25,12 @@ export interface StreamEvent {
 /** Folds stream events into a response, one event at a time, with bounded memory. */
 export interface StreamReducer {
   push(event: StreamEvent): void;
+  /**
+   * Optional fast path for the most common event shape of a family: handle an SSE event from its
+   * raw `data` text without `JSON.parse`, and return true; return false for anything else, which is
+   * then parsed and given to `push`. Must give exactly the result `push` would.
+   */
+  pushRaw?(data: string, event: string | undefined): boolean;
   /** The response as seen so far; callable once, also after a stream that was cut short. */
   finish(): LlmResponse;
 }

@@ -29,9 +29,13 @@ export class SseDecoder {
     this.skipLeadingLf = false;
     const buffer = this.pending + input;
     let start = 0;
+    // Next CR and LF at or after `start`, searched again only once passed: re-searching for a CR
+    // that is not there (the usual LF-only stream) would rescan the rest of the batch on every line.
+    let cr = -2;
+    let lf = -2;
     for (;;) {
-      const lf = buffer.indexOf('\n', start);
-      const cr = buffer.indexOf('\r', start);
+      if (lf !== -1 && lf < start) lf = buffer.indexOf('\n', start);
+      if (cr !== -1 && cr < start) cr = buffer.indexOf('\r', start);
       let end: number;
       let next: number;
       if (cr !== -1 && (lf === -1 || cr < lf)) {

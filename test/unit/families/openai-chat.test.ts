@@ -513,3 +513,58 @@ describe('openai.chat_completions: robustness', () => {
     expect(reducer.finish()).toEqual({ id: 'a', model: 'm', finishReasons: ['stop'], usage: { inputTokens: 1, outputTokens: 2 } });
   });
 });
+
+describe('stream fast path (pushRaw) gives exactly what push gives', () => {
+  const sseFixtures = loadFixtures()
+    .filter((f) => new URL(f.request.url).pathname.endsWith('/chat/completions'))
+    .filter((f) => (f.response.headers['content-type'] ?? '').startsWith('text/event-stream'));
+
+  function events(text: string): Array<{ event?: string; data: string }> {
+    const out: Array<{ event?: string; data: string }> = [];
+    const decoder = new SseDecoder((e) => out.push(e));
+    decoder.push(text);
+    decoder.end();
+    return out;
+  }
+
+  function parsed(data: string): unknown {
+    try {
+      return JSON.parse(data);
+    } catch {
+      return data;
+    }
+  }
+
+  test.each(sseFixtures.map((f) => [f.id, f] as const))('%s', (_id, f) => {
+    for (const captureContent of [true, false]) {
+      const ctx = { captureContent, maxContentChars: 1_000_000 };
+      const slow = family.createStreamReducer(ctx);
+      const fast = family.createStreamReducer(ctx);
+      let fastHits = 0;
+      for (const e of events(f.response.body ?? '')) {
+        slow.push({ event: e.event, data: parsed(e.data) });
+        if (fast.pushRaw?.(e.data, e.event)) fastHits++;
+        else fast.push({ event: e.event, data: parsed(e.data) });
+      }
+      expect(fast.finish()).toEqual(slow.finish());
+      // The fast path is taken for plain content deltas, when the recording has them in OpenAI's shape.
+      if (/"delta":\{"content":"[^"]*"\},"logprobs":null,"finish_reason":null/.test(f.response.body ?? '')) expect(fastHits).toBeGreaterThan(0);
+    }
+  });
+
+  test('escapes, unicode and a hostile escape', () => {
+    const ctx = { captureContent: true, maxContentChars: 1000 };
+    const head = '{"id":"c1","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]}';
+    const delta = (content: string) => `{"id":"c1","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":${content}},"logprobs":null,"finish_reason":null}],"usage":null}`;
+    const lines = [head, delta(JSON.stringify('line\n"quoted" \\ é 🚀')), delta('"bad \\x escape"'), delta(JSON.stringify(' end'))];
+    const slow = family.createStreamReducer(ctx);
+    const fast = family.createStreamReducer(ctx);
+    for (const data of lines) {
+      slow.push({ data: parsed(data) });
+      if (!fast.pushRaw?.(data, undefined)) fast.push({ data: parsed(data) });
+    }
+    const result = fast.finish();
+    expect(result).toEqual(slow.finish());
+    expect(result.outputMessages?.[0]?.parts[0]).toEqual({ type: 'text', content: 'line\n"quoted" \\ é 🚀 end' });
+  });
+});
