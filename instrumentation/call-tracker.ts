@@ -58,10 +58,6 @@ export class CallTracker {
     this.calls.set(span, exchange);
   }
 
-  isTracked(span: Span): boolean {
-    return this.calls.has(span);
-  }
-
   /** Parses and annotates the span's exchange, once. Never throws. */
   finalize(span: Span, outcome: ExchangeOutcome): void {
     const exchange = this.calls.get(span);

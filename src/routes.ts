@@ -136,7 +136,7 @@ const HOST_PROVIDERS: Array<[string, string]> = [
 const LOCAL_PORT_PROVIDERS: Record<number, string> = { 11434: 'ollama', 1234: 'lm_studio', 8000: 'vllm' };
 
 /** Provider for OpenAI-compatible paths on a host we do not know. */
-export const UNKNOWN_PROVIDER = 'openai_compatible';
+const UNKNOWN_PROVIDER = 'openai_compatible';
 
 const EXACT_HOSTS = new Map(HOST_PROVIDERS.filter(([p]) => !isSuffix(p)));
 const SUFFIX_HOSTS = HOST_PROVIDERS.filter(([p]) => isSuffix(p));
