@@ -225,9 +225,9 @@ export function matchRoute(target: RouteTarget, rules: readonly RouteRule[] = []
     for (const c of compile(rules)) {
       if (!ruleMatches(c, host, target.port, path)) continue;
       const { family, provider } = c.rule;
-      if (family) return routeMatch({ family, ...familyHints(path, family) }, provider, path);
-      const byPath = familyFromPath(path, true);
-      if (byPath) return routeMatch(byPath, provider, path);
+      const byPath = family ? { family, ...familyHints(path, family) } : familyFromPath(path, true);
+      // A gateway or proxy in front of Azure OpenAI keeps its `/openai/deployments/{d}/` paths.
+      if (byPath) return routeMatch(byPath, provider, path, byPath.pathModel ?? azureDeployment(path));
     }
   }
   // `/v1/chat` is claimed only on Cohere hosts: detect with cohere allowed, check the host below.

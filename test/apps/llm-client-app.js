@@ -5,8 +5,11 @@
  * @opentelemetry/api to put each call under a root span named after the call (so tests can find
  * the call's trace), as an app with its own spans would.
  *
- * Input: env APP_PLAN = path to JSON { replayUrl, replayH2Url?, steps: [{ id, fixture, client, fault?, abandonAfterChunks?, abortAfterMs?, baseUrl? }] }
+ * Input: env APP_PLAN = path to JSON { replayUrl, replayH2Url?, steps: [{ id, fixture, client, fault?, abandonAfterChunks?, abortAfterMs?, baseUrl?, query? }] }
+ * (`fixture`: `<dir-name>/<file>` of test/fixtures/llm-exchanges or test/fixtures/documented-exchanges).
  * (`baseUrl`: call this server instead of the replay server, e.g. a closed port).
+ * (`query`: appended to the URL's query string, e.g. `key=AIza…` as Gemini clients send their API key;
+ * the replay server picks the exchange by header, so it does not change what is served).
  * (`replayH2Url`: the HTTP/2 replay server, for the `bedrock-h2` and `http2` clients).
  * Output: one JSON line on stdout: [{ id, ok, status?, bodyBase64?, chunks?, error? }].
  */
@@ -17,13 +20,16 @@ const { trace, context } = require('@opentelemetry/api');
 
 const SECRET_KEY = process.env.APP_SECRET_KEY || 'sk-test-DO-NOT-LEAK-0123456789';
 const plan = JSON.parse(fs.readFileSync(process.env.APP_PLAN, 'utf8'));
-const fixtures = require('../helpers/replay-server.js').loadFixtures();
+const replayServer = require('../helpers/replay-server.js');
+// Both corpora; loadFixtureDirs refuses an id that exists in both.
+const fixtures = replayServer.loadFixtureDirs([replayServer.FIXTURE_DIR, replayServer.DOCUMENTED_DIR]);
 const tracer = trace.getTracer('llm-client-app');
 
-function fixtureUrl(fixture, base) {
+function fixtureUrl(fixture, base, query) {
   base = base || plan.replayUrl;
   const url = new URL(fixture.request.url);
-  return `${base}/${fixture.family}${url.pathname}${url.search}`;
+  const search = query ? `${url.search ? `${url.search}&` : '?'}${query}` : url.search;
+  return `${base}/${fixture.family}${url.pathname}${search}`;
 }
 
 function headersFor(step) {
@@ -36,7 +42,7 @@ async function viaFetch(step, fixture) {
   const controller = new AbortController();
   const timer = step.abortAfterMs ? setTimeout(() => controller.abort(), step.abortAfterMs) : undefined;
   try {
-    const res = await fetch(fixtureUrl(fixture, step.baseUrl), { method: 'POST', headers: headersFor(step), body: fixture.request.body, signal: controller.signal });
+    const res = await fetch(fixtureUrl(fixture, step.baseUrl, step.query), { method: 'POST', headers: headersFor(step), body: fixture.request.body, signal: controller.signal });
     const parts = [];
     const reader = res.body.getReader();
     for (;;) {
@@ -56,7 +62,7 @@ async function viaFetch(step, fixture) {
 
 function viaHttp(step, fixture) {
   return new Promise((resolve) => {
-    const req = http.request(fixtureUrl(fixture, step.baseUrl), { method: 'POST', headers: headersFor(step) }, (res) => {
+    const req = http.request(fixtureUrl(fixture, step.baseUrl, step.query), { method: 'POST', headers: headersFor(step) }, (res) => {
       const parts = [];
       res.on('data', (c) => {
         parts.push(c);
@@ -79,7 +85,7 @@ function viaHttp(step, fixture) {
 /** Raw node:http2: one session per call, body written in two pieces; `abandonAfterChunks` closes the stream. */
 function viaHttp2(step, fixture) {
   return new Promise((resolve) => {
-    const url = new URL(fixtureUrl(fixture, plan.replayH2Url));
+    const url = new URL(fixtureUrl(fixture, plan.replayH2Url, step.query));
     const session = http2.connect(url.origin);
     session.on('error', () => {});
     const finish = (result) => {

@@ -21,15 +21,23 @@ export interface Expected {
   params: Record<string, unknown>;
   /** The body could not be read whole (truncated recording). */
   unreadable?: boolean;
+  /** Cached input tokens the provider reports (Gemini `cachedContentTokenCount`). */
+  cacheReadInputTokens?: number;
+  /** Reasoning tokens the provider reports (Gemini `thoughtsTokenCount`). */
+  reasoningOutputTokens?: number;
+  /** The provider's error code in an error body (Gemini `error.status`). */
+  errorType?: string;
 }
 
 function path(f: Fixture): string {
   return new URL(f.request.url).pathname;
 }
 
-export function apiOf(f: Fixture): 'chat' | 'completions' | 'responses' | 'embeddings' | 'anthropic' | 'bedrock' | 'images' {
+export function apiOf(f: Fixture): 'chat' | 'completions' | 'responses' | 'embeddings' | 'anthropic' | 'bedrock' | 'images' | 'gemini' | 'cohere' {
   const p = path(f);
   if (p.includes('/images/')) return 'images';
+  if (p.endsWith(':generateContent') || p.endsWith(':streamGenerateContent')) return 'gemini';
+  if (p.endsWith('/v1/chat') || p.endsWith('/v2/chat')) return 'cohere';
   if (p.endsWith('/chat/completions')) return 'chat';
   if (p.endsWith('/completions')) return 'completions';
   if (p.endsWith('/responses')) return 'responses';
@@ -68,11 +76,13 @@ function sseData(text: string): any[] {
 
 export function expectedFrom(f: Fixture): Expected {
   const api = apiOf(f);
+  if (api === 'gemini') return expectedGemini(f);
+  if (api === 'cohere') return expectedCohere(f);
   const req = JSON.parse(f.request.body);
   const stream = req.stream === true || /-stream$/.test(path(f));
   const operation = api === 'completions' ? 'text_completion' : api === 'embeddings' ? 'embeddings' : api === 'bedrock' && (req.inputText !== undefined || req.prompt !== undefined) ? 'text_completion' : 'chat';
   const out: Expected = { operation, stream, params: api === 'bedrock' ? {} : topLevelParams(req) };
-  out.requestModel = req.model ?? (api === 'bedrock' ? decodeURIComponent(path(f).split('/').slice(-2, -1)[0]!) : undefined);
+  out.requestModel = req.model ?? (api === 'bedrock' ? decodeURIComponent(path(f).split('/').slice(-2, -1)[0]!) : azureDeployment(f));
   if (f.response.status >= 400 || api === 'bedrock' || api === 'images') return out;
   const text = responseText(f);
   if (text === undefined) return { ...out, unreadable: true };
@@ -138,6 +148,90 @@ export function expectedFrom(f: Fixture): Expected {
     out.finishReasons = body.stop_reason ? [body.stop_reason] : undefined;
     out.outputText = (body.content ?? []).filter((b: any) => b.type === 'text').map((b: any) => b.text).join('') || undefined;
   }
+  return out;
+}
+
+/** Azure OpenAI names the model by the deployment in the URL (`/openai/deployments/{d}/…`); the body has none. */
+function azureDeployment(f: Fixture): string | undefined {
+  const m = /\/openai\/deployments\/([^/]+)\//.exec(path(f));
+  return m ? decodeURIComponent(m[1]!) : undefined;
+}
+
+/**
+ * Gemini `generateContent` / `streamGenerateContent` (https://ai.google.dev/api/generate-content): the model
+ * is in the URL; a response is one GenerateContentResponse, an SSE stream of them (`alt=sse`) or a JSON
+ * array of them. Usage is the last `usageMetadata`; output tokens are candidates + thoughts (the docs'
+ * `totalTokenCount` = prompt + candidates + thoughts + tool-use prompt).
+ */
+function expectedGemini(f: Fixture): Expected {
+  const p = path(f);
+  const req = JSON.parse(f.request.body);
+  const method = p.slice(p.lastIndexOf(':') + 1);
+  const out: Expected = { operation: 'generate_content', stream: method === 'streamGenerateContent', params: {} };
+  out.requestModel = decodeURIComponent(p.slice(p.lastIndexOf('/') + 1, p.lastIndexOf(':'))).replace(/^models\//, '');
+  const gc = req.generationConfig ?? {};
+  if (typeof gc.maxOutputTokens === 'number') out.params['gen_ai.request.max_tokens'] = gc.maxOutputTokens;
+  if (typeof gc.temperature === 'number') out.params['gen_ai.request.temperature'] = gc.temperature;
+  if (typeof gc.topP === 'number') out.params['gen_ai.request.top_p'] = gc.topP;
+  const text = responseText(f);
+  if (text === undefined) return { ...out, unreadable: true };
+  if (f.response.status >= 400) {
+    const body = JSON.parse(text);
+    out.errorType = (Array.isArray(body) ? body[0] : body)?.error?.status;
+    return out;
+  }
+  const chunks: any[] = contentType(f) === 'text/event-stream' ? sseData(text) : [JSON.parse(text)].flat();
+  out.responseId = chunks.find((c) => c.responseId)?.responseId;
+  out.responseModel = chunks.find((c) => c.modelVersion)?.modelVersion;
+  const usage = chunks.filter((c) => c.usageMetadata).pop()?.usageMetadata;
+  if (usage) {
+    out.inputTokens = usage.promptTokenCount;
+    if (usage.candidatesTokenCount !== undefined || usage.thoughtsTokenCount !== undefined) out.outputTokens = (usage.candidatesTokenCount ?? 0) + (usage.thoughtsTokenCount ?? 0);
+    out.cacheReadInputTokens = usage.cachedContentTokenCount;
+    out.reasoningOutputTokens = usage.thoughtsTokenCount;
+  }
+  const finish = new Map<number, string>();
+  let first = '';
+  for (const c of chunks) {
+    for (const cand of c.candidates ?? []) {
+      const index = cand.index ?? 0;
+      if (cand.finishReason) finish.set(index, cand.finishReason);
+      if (index === 0) for (const part of cand.content?.parts ?? []) if (typeof part.text === 'string' && !part.thought) first += part.text;
+    }
+  }
+  out.finishReasons = [...finish.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
+  if (first) out.outputText = first;
+  return out;
+}
+
+/**
+ * Cohere chat v2 (https://docs.cohere.com/reference/chat, /reference/chat-stream): `id`, `finish_reason`,
+ * `message.content[].text`, `usage.tokens` (what the model saw; `billed_units` is the billed subset); the
+ * stream's `message-start` carries the id, `content-delta` the text, `message-end` the reason and usage.
+ */
+function expectedCohere(f: Fixture): Expected {
+  const req = JSON.parse(f.request.body);
+  const out: Expected = { operation: 'chat', stream: req.stream === true, params: topLevelParams(req) };
+  out.requestModel = req.model;
+  if (f.response.status >= 400) return out;
+  const text = responseText(f);
+  if (text === undefined) return { ...out, unreadable: true };
+  if (contentType(f) === 'text/event-stream') {
+    const events = sseData(text);
+    const end = events.find((e) => e.type === 'message-end')?.delta;
+    out.responseId = events.find((e) => e.type === 'message-start')?.id;
+    out.inputTokens = end?.usage?.tokens?.input_tokens;
+    out.outputTokens = end?.usage?.tokens?.output_tokens;
+    out.finishReasons = end?.finish_reason ? [end.finish_reason] : undefined;
+    out.outputText = events.filter((e) => e.type === 'content-delta').map((e) => e.delta?.message?.content?.text ?? '').join('') || undefined;
+    return out;
+  }
+  const body = JSON.parse(text);
+  out.responseId = body.id;
+  out.inputTokens = body.usage?.tokens?.input_tokens;
+  out.outputTokens = body.usage?.tokens?.output_tokens;
+  out.finishReasons = body.finish_reason ? [body.finish_reason] : undefined;
+  out.outputText = (body.message?.content ?? []).filter((c: any) => c.type === 'text').map((c: any) => c.text).join('') || undefined;
   return out;
 }
 

@@ -2,7 +2,8 @@
 /**
  * Provider replay server: serves the recorded exchanges in test/fixtures/llm-exchanges byte for byte
  * (status, headers, compressed bodies), on 127.0.0.1. Plain JavaScript so that tests, child apps and
- * the demo can all run it.
+ * the demo can all run it. With `fixtureDirs` it also serves test/fixtures/documented-exchanges (exchanges
+ * built from providers' API documentation, in the same format).
  *
  * Routing: each provider family is mounted under its directory name, e.g. the recording of
  * `https://api.openai.com/v1/chat/completions` is served at `/openai/v1/chat/completions`. The exchange
@@ -25,6 +26,8 @@ const http = require('node:http');
 const path = require('node:path');
 
 const FIXTURE_DIR = path.join(__dirname, '..', 'fixtures', 'llm-exchanges');
+/** Exchanges built from providers' public API documentation (no recording exists); see its README. */
+const DOCUMENTED_DIR = path.join(__dirname, '..', 'fixtures', 'documented-exchanges');
 
 function loadFixtures(dir = FIXTURE_DIR) {
   const byId = new Map();
@@ -37,6 +40,18 @@ function loadFixtures(dir = FIXTURE_DIR) {
       const id = `${family}/${file.slice(0, -5)}`;
       const url = new URL(raw.request.url);
       byId.set(id, { id, family, ...raw, servedPath: `/${family}${url.pathname}${url.search}` });
+    }
+  }
+  return byId;
+}
+
+/** The fixtures of several directories in one map; an id (`<dir-name>/<file>`) found twice is an error. */
+function loadFixtureDirs(dirs = [FIXTURE_DIR]) {
+  const byId = new Map();
+  for (const dir of dirs) {
+    for (const [id, fixture] of loadFixtures(dir)) {
+      if (byId.has(id)) throw new Error(`fixture id ${id} exists in more than one fixture directory (${dir})`);
+      byId.set(id, fixture);
     }
   }
   return byId;
@@ -57,14 +72,19 @@ function wireChunks(fixture) {
   return [body];
 }
 
+/** One chunk per event; events end with a blank line, `\n\n` or `\r\n\r\n` (Gemini). */
 function splitSse(body) {
   const chunks = [];
   let start = 0;
   for (;;) {
-    const at = body.indexOf('\n\n', start);
+    const lf = body.indexOf('\n\n', start);
+    const crlf = body.indexOf('\r\n\r\n', start);
+    const useCrlf = crlf !== -1 && (lf === -1 || crlf < lf);
+    const at = useCrlf ? crlf : lf;
     if (at === -1) break;
-    chunks.push(body.subarray(start, at + 2));
-    start = at + 2;
+    const end = at + (useCrlf ? 4 : 2);
+    chunks.push(body.subarray(start, end));
+    start = end;
   }
   if (start < body.length) chunks.push(body.subarray(start));
   return chunks;
@@ -121,11 +141,13 @@ function errorBody(family, status) {
 const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date']);
 
 /**
- * @param {{ port?: number, chunkDelayMs?: number, fixtureDir?: string }} options
+ * `fixtureDirs`: directories to serve, each family under its own mount point (default: the recorded
+ * exchanges only; e.g. `[FIXTURE_DIR, DOCUMENTED_DIR]` adds the documented ones). `fixtureDir`: one directory.
+ * @param {{ port?: number, chunkDelayMs?: number, fixtureDir?: string, fixtureDirs?: string[] }} options
  * @returns {Promise<{ url: string, port: number, close(): Promise<void>, requests: object[], fixtures: Map<string, object> }>}
  */
 function startReplayServer(options = {}) {
-  const fixtures = loadFixtures(options.fixtureDir);
+  const fixtures = options.fixtureDirs ? loadFixtureDirs(options.fixtureDirs) : loadFixtures(options.fixtureDir);
   const chunkDelayMs = options.chunkDelayMs ?? 5;
   const requests = [];
   const sockets = new Set();
@@ -232,7 +254,7 @@ function serve(fixture, fault, res, chunkDelayMs) {
   next();
 }
 
-module.exports = { startReplayServer, loadFixtures, wireChunks, wireBody, FIXTURE_DIR };
+module.exports = { startReplayServer, loadFixtures, loadFixtureDirs, wireChunks, wireBody, FIXTURE_DIR, DOCUMENTED_DIR };
 
 if (require.main === module) {
   const port = Number(process.argv[2] || 0);

@@ -359,6 +359,23 @@ describe('matchRoute: user rules', () => {
     expect(match('https://api.openai.com/v1/chat/completions', [{ host: 'other.host', provider: 'x' }])?.provider).toBe('openai');
   });
 
+  test('Azure OpenAI deployment paths under a rule (gateway, proxy, custom domain) still name the model', () => {
+    const rules: RouteRule[] = [{ host: 'aoai-gw.internal', provider: 'azure.ai.openai' }];
+    expect(match('https://aoai-gw.internal/openai/deployments/my-gpt4o/chat/completions?api-version=2024-10-21', rules)).toEqual({
+      family: 'openai.chat_completions',
+      provider: 'azure.ai.openai',
+      pathModel: 'my-gpt4o',
+      path: '/openai/deployments/my-gpt4o/chat/completions',
+    });
+    expect(match('https://aoai-gw.internal/openai/deployments/my-embed/embeddings', [{ host: 'aoai-gw.internal', provider: 'gw', family: 'openai.embeddings' }])).toMatchObject({
+      provider: 'gw',
+      pathModel: 'my-embed',
+    });
+    // Paths without a deployment segment name no model; a model the path names otherwise is kept.
+    expect(match('https://aoai-gw.internal/openai/v1/chat/completions', rules)?.pathModel).toBeUndefined();
+    expect(match('https://aoai-gw.internal/v1beta/models/gemini-pro:generateContent', rules)?.pathModel).toBe('gemini-pro');
+  });
+
   test('a family-less rule on a non-Cohere host can claim /v1/chat (the user named the host)', () => {
     expect(match('https://cohere-proxy.internal/v2/chat', [{ host: 'cohere-proxy.internal', provider: 'cohere' }])).toMatchObject({
       family: 'cohere.chat',
