@@ -4,29 +4,16 @@
  * under the real preload in a child process; spans arrive over OTLP/HTTP JSON and are checked
  * against what the recorded bodies say.
  */
-import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { loadFixtures, wireResponseBytes, type Fixture } from '../helpers/fixtures';
 import { checkSpan } from '../helpers/check-span';
 import { apiOf, reportsUsage, responseText } from '../helpers/expected';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver';
-import { REPLAY_ROUTES, REPO_ROOT, runApp, tempFile, waitFor } from '../helpers/run-app';
+import { APP_SECRET, runClientApp, type AppCall } from '../helpers/client-app';
+import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver';
+import { REPLAY_ROUTES } from '../helpers/run-app';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startReplayServer } = require('../helpers/replay-server.js');
-
-const SECRET = 'sk-test-DO-NOT-LEAK-0123456789';
-const APP = path.join(REPO_ROOT, 'test/apps/llm-client-app.js');
-const HTTP_SCOPES = ['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-undici'];
-
-interface AppResult {
-  id: string;
-  traceId: string;
-  ok: boolean;
-  status?: number;
-  bodyBase64?: string;
-  error?: string;
-}
 
 let replay: { url: string; close(): Promise<void> };
 let receiver: OtlpReceiver;
@@ -46,22 +33,13 @@ const readable = (f: Fixture) => responseText(f) !== undefined;
 const llm = (f: Fixture) => apiOf(f) !== 'images';
 
 /** Runs one app process over `fixtures` with `client`; returns each call's result and HTTP span. */
-async function runClient(client: string, fixtures: Fixture[]): Promise<Map<string, { result: AppResult; span?: ReceivedSpan }>> {
+async function runClient(client: string, fixtures: Fixture[]): Promise<Map<string, AppCall>> {
   const steps = fixtures.map((f) => ({ id: f.id, fixture: f.id, client }));
-  const plan = tempFile('plan.json', JSON.stringify({ replayUrl: replay.url, steps }));
-  const run = await runApp({ script: APP, otlpUrl: receiver.url, config: { routes: REPLAY_ROUTES }, env: { APP_PLAN: plan, APP_SECRET_KEY: SECRET }, timeoutMs: 120000 });
-  const line = run.stdout.trim().split('\n').pop() ?? '[]';
-  const results: AppResult[] = JSON.parse(line);
-  const traceIds = new Set(results.map((r) => r.traceId));
-  await waitFor(() => results.every((r) => receiver.spans.some((s) => s.traceId === r.traceId && HTTP_SCOPES.includes(s.scope))), 10000);
-  const out = new Map<string, { result: AppResult; span?: ReceivedSpan }>();
-  for (const result of results) {
-    const span = receiver.spans.find((s) => s.traceId === result.traceId && HTTP_SCOPES.includes(s.scope));
-    out.set(result.id, { result, span });
-  }
+  const { run, calls } = await runClientApp({ receiver, replayUrl: replay.url, steps, config: { routes: REPLAY_ROUTES } });
   expect(run.stderr).toContain('[otel-genai-braintrust] tracing LLM calls');
-  expect(traceIds.size).toBe(results.length);
-  return out;
+  expect(calls.size).toBe(fixtures.length);
+  expect(new Set([...calls.values()].map((c) => c.result.traceId)).size).toBe(fixtures.length);
+  return calls;
 }
 
 function providerOf(f: Fixture): string {
@@ -70,7 +48,7 @@ function providerOf(f: Fixture): string {
 
 describe('raw http.request (node:http)', () => {
   const fixtures = all;
-  let calls: Map<string, { result: AppResult; span?: ReceivedSpan }>;
+  let calls: Map<string, AppCall>;
   beforeAll(async () => {
     calls = await runClient('http', fixtures);
   }, 120000);
@@ -87,7 +65,7 @@ describe('raw http.request (node:http)', () => {
 
 describe('raw fetch (undici)', () => {
   const fixtures = all.filter(readable);
-  let calls: Map<string, { result: AppResult; span?: ReceivedSpan }>;
+  let calls: Map<string, AppCall>;
   beforeAll(async () => {
     calls = await runClient('fetch', fixtures);
   }, 120000);
@@ -108,7 +86,7 @@ describe.each([
   ['openai-v4', 'openai v4 SDK (node-fetch over node:http)'],
 ])('%s: %s', (client) => {
   const fixtures = all.filter((f) => (f.family === 'openai' || f.family === 'together') && llm(f) && readable(f) && f.response.status < 400);
-  let calls: Map<string, { result: AppResult; span?: ReceivedSpan }>;
+  let calls: Map<string, AppCall>;
   beforeAll(async () => {
     calls = await runClient(client, fixtures);
   }, 120000);
@@ -123,7 +101,7 @@ describe.each([
 
 describe('@anthropic-ai/sdk (fetch)', () => {
   const fixtures = all.filter((f) => f.family === 'anthropic');
-  let calls: Map<string, { result: AppResult; span?: ReceivedSpan }>;
+  let calls: Map<string, AppCall>;
   beforeAll(async () => {
     calls = await runClient('anthropic', fixtures);
   }, 120000);
@@ -142,7 +120,7 @@ describe('@anthropic-ai/sdk (fetch)', () => {
 
 describe('@aws-sdk/client-bedrock-runtime (node:http)', () => {
   const fixtures = all.filter((f) => f.family === 'aws-bedrock');
-  let calls: Map<string, { result: AppResult; span?: ReceivedSpan }>;
+  let calls: Map<string, AppCall>;
   beforeAll(async () => {
     calls = await runClient('bedrock', fixtures);
   }, 120000);
@@ -162,7 +140,7 @@ describe('@aws-sdk/client-bedrock-runtime (node:http)', () => {
 test('no secret reaches an exported span', () => {
   expect(receiver.rawBodies.length).toBeGreaterThan(0);
   for (const body of receiver.rawBodies) {
-    expect(body).not.toContain(SECRET);
+    expect(body).not.toContain(APP_SECRET);
     expect(body).not.toContain('AKIAIOSFODNN7EXAMPLE');
     expect(body.toLowerCase()).not.toContain('authorization');
   }

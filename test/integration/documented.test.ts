@@ -5,34 +5,22 @@
  * preload in a child process; spans arrive over OTLP/HTTP JSON and are checked against what the
  * documented bodies say (test/helpers/expected.ts reads them directly, not through our parsers).
  */
-import * as path from 'node:path';
 import { wireResponseBytes, type Fixture } from '../helpers/fixtures';
 import { checkSpan } from '../helpers/check-span';
 import { expectedFrom } from '../helpers/expected';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver';
-import { REPLAY_ROUTES, REPO_ROOT, runApp, tempFile, waitFor } from '../helpers/run-app';
+import { APP_SECRET, runClientApp, type AppCall } from '../helpers/client-app';
+import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver';
+import { REPLAY_ROUTES } from '../helpers/run-app';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startReplayServer, loadFixtureDirs, FIXTURE_DIR, DOCUMENTED_DIR } = require('../helpers/replay-server.js');
 
-const SECRET = 'sk-test-DO-NOT-LEAK-0123456789';
 /** Shaped like a Google API key (`AIza` + 35 characters); Gemini clients may send it as `?key=`. */
 const GEMINI_KEY = 'AIzaSyD0cUm3nt3dK3y-DO-NOT-LEAK-abcdef';
-const APP = path.join(REPO_ROOT, 'test/apps/llm-client-app.js');
-const HTTP_SCOPES = ['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-undici'];
 
 /** The replay server's mount points of the documented families, as the providers they stand for. */
 const PROVIDERS: Record<string, string> = { gemini: 'gcp.gemini', cohere: 'cohere', 'azure-openai': 'azure.ai.openai' };
 const ROUTES = [...REPLAY_ROUTES, ...Object.entries(PROVIDERS).map(([family, provider]) => ({ host: '127.0.0.1', pathPrefix: `/${family}/`, provider }))];
-
-interface AppResult {
-  id: string;
-  traceId: string;
-  ok: boolean;
-  status?: number;
-  bodyBase64?: string;
-  error?: string;
-}
 
 let replay: { url: string; close(): Promise<void> };
 let receiver: OtlpReceiver;
@@ -70,29 +58,20 @@ test('the documented corpus: every family, each exchange citing its documentatio
 });
 
 /** Runs one app process over every documented exchange with `client`; returns each call's result and HTTP span. */
-async function runClient(client: string): Promise<Map<string, { result: AppResult; span?: ReceivedSpan }>> {
+async function runClient(client: string): Promise<Map<string, AppCall>> {
   const steps = documented.map((f) => ({ id: f.id, fixture: f.id, client, ...(f.family === 'gemini' ? { query: `key=${GEMINI_KEY}` } : {}) }));
-  const plan = tempFile('plan.json', JSON.stringify({ replayUrl: replay.url, steps }));
-  const run = await runApp({ script: APP, otlpUrl: receiver.url, config: { routes: ROUTES }, env: { APP_PLAN: plan, APP_SECRET_KEY: SECRET }, timeoutMs: 60000 });
-  const line = run.stdout.trim().split('\n').pop() ?? '[]';
-  const results: AppResult[] = JSON.parse(line);
-  expect(results).toHaveLength(documented.length);
-  await waitFor(() => results.every((r) => receiver.spans.some((s) => s.traceId === r.traceId && HTTP_SCOPES.includes(s.scope))), 10000);
-  const out = new Map<string, { result: AppResult; span?: ReceivedSpan }>();
-  for (const result of results) {
-    const span = receiver.spans.find((s) => s.traceId === result.traceId && HTTP_SCOPES.includes(s.scope));
-    out.set(result.id, { result, span });
-  }
+  const { run, calls } = await runClientApp({ receiver, replayUrl: replay.url, steps, config: { routes: ROUTES }, timeoutMs: 60000 });
+  expect(calls.size).toBe(documented.length);
   expect(run.stderr).toContain('[otel-genai-braintrust] tracing LLM calls');
-  expect(new Set(results.map((r) => r.traceId)).size).toBe(results.length);
-  return out;
+  expect(new Set([...calls.values()].map((c) => c.result.traceId)).size).toBe(documented.length);
+  return calls;
 }
 
 describe.each([
   ['http', 'raw http.request (node:http)'],
   ['fetch', 'raw fetch (undici)'],
 ])('%s: %s', (client) => {
-  let calls: Map<string, { result: AppResult; span?: ReceivedSpan }>;
+  let calls: Map<string, AppCall>;
   beforeAll(async () => {
     calls = await runClient(client);
   }, 90000);
@@ -155,7 +134,7 @@ test('Gemini facts the documented bodies exercise: thoughts count as output, cac
 test('no secret reaches an exported span', () => {
   expect(receiver.rawBodies.length).toBeGreaterThan(0);
   for (const body of receiver.rawBodies) {
-    expect(body).not.toContain(SECRET);
+    expect(body).not.toContain(APP_SECRET);
     expect(body).not.toContain(GEMINI_KEY);
     expect(body).not.toContain('AIza');
     expect(body.toLowerCase()).not.toContain('authorization');

@@ -4,42 +4,20 @@
  * http.request (node:http).
  */
 import * as net from 'node:net';
-import * as path from 'node:path';
 import { loadFixtures, wireResponseBytes, type Fixture } from '../helpers/fixtures';
+import { runClientApp, type AppResult, type AppStep } from '../helpers/client-app';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver';
-import { REPLAY_ROUTES, REPO_ROOT, runApp, tempFile, waitFor } from '../helpers/run-app';
+import { REPLAY_ROUTES } from '../helpers/run-app';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startReplayServer, wireChunks } = require('../helpers/replay-server.js');
 
-const APP = path.join(REPO_ROOT, 'test/apps/llm-client-app.js');
 const fixtures = new Map(loadFixtures().map((f) => [f.id, f]));
 const STREAM = 'openai/openai-streaming-chat-completions-records-usage';
 const JSON_CHAT = 'openai/openai-chat-completions-adds-genai-conventions';
 const ANTHROPIC = 'anthropic/test-anthropic-instrumentation-should-set-attributes-in-span-for-messages';
 
-interface Step {
-  id: string;
-  fixture: string;
-  client: 'fetch' | 'http';
-  fault?: string;
-  abandonAfterChunks?: number;
-  abortAfterMs?: number;
-  /** Call this base URL instead of the replay server. */
-  baseUrl?: string;
-}
-
-interface Result {
-  id: string;
-  traceId: string;
-  ok: boolean;
-  status?: number;
-  bodyBase64?: string;
-  chunks?: number;
-  error?: string;
-}
-
-const CASES: Array<Omit<Step, 'client' | 'id'> & { name: string }> = [
+const CASES: Array<Omit<AppStep, 'client' | 'id'> & { name: string }> = [
   { name: 'stream cut by the server', fixture: STREAM, fault: 'truncate' },
   { name: 'connection reset after the response head', fixture: STREAM, fault: 'reset' },
   { name: 'stream abandoned by the app', fixture: STREAM, abandonAfterChunks: 2 },
@@ -54,7 +32,7 @@ const CASES: Array<Omit<Step, 'client' | 'id'> & { name: string }> = [
 
 let replay: { url: string; port: number; close(): Promise<void>; requests: Array<{ url: string; headers: Record<string, string> }> };
 let receiver: OtlpReceiver;
-let results = new Map<string, Result>();
+let results = new Map<string, AppResult>();
 let stderr = '';
 
 function spanOf(id: string): ReceivedSpan | undefined {
@@ -71,27 +49,28 @@ beforeAll(async () => {
       s.close(() => resolve(port));
     });
   });
-  const steps: Step[] = [];
+  const steps: AppStep[] = [];
   for (const client of ['fetch', 'http'] as const) {
     for (const c of CASES) {
       const baseUrl = c.baseUrl === 'CLOSED_PORT' ? `http://127.0.0.1:${closedPort}` : c.baseUrl;
       steps.push({ id: `${client}: ${c.name}`, client, fixture: c.fixture, fault: c.fault, abandonAfterChunks: c.abandonAfterChunks, abortAfterMs: c.abortAfterMs, baseUrl });
     }
   }
-  const plan = tempFile('plan.json', JSON.stringify({ replayUrl: replay.url, steps }));
-  const run = await runApp({
-    script: APP,
-    otlpUrl: receiver.url,
+  const { run, calls } = await runClientApp({
+    receiver,
+    replayUrl: replay.url,
+    steps,
     // A small cap so that the oversize case is cut; the closed port is routed like the replay server.
-    config: { routes: [...REPLAY_ROUTES], maxCaptureBytes: 64 * 1024 },
-    env: { APP_PLAN: plan, OTEL_LOG_LEVEL: 'debug' },
+    config: { routes: REPLAY_ROUTES, maxCaptureBytes: 64 * 1024 },
+    env: { OTEL_LOG_LEVEL: 'debug' },
+    isCallSpan: (s) => s.kind === 3,
+    timeoutMs: 60000,
   });
-  // Debug diagnostics go to the console too: the results are the app's one JSON line.
+  // Debug diagnostics go to the console too.
   stderr = run.stderr + run.stdout;
   expect(run.code).toBe(0);
-  const list: Result[] = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('[{'))!);
-  results = new Map(list.map((r) => [r.id, r]));
-  await waitFor(() => list.every((r) => receiver.spans.some((s) => s.traceId === r.traceId && s.kind === 3)), 10000);
+  expect(calls.size).toBe(steps.length);
+  results = new Map([...calls].map(([id, call]) => [id, call.result]));
 }, 60000);
 
 afterAll(async () => {

@@ -5,46 +5,23 @@
  * CLIENT span is ours (scope `otel-genai-braintrust`), a child of the app's per-call span, with the
  * same GenAI attributes the HTTP/1.1 client tests check.
  */
-import * as path from 'node:path';
 import { checkSpan } from '../helpers/check-span';
 import { reportsUsage } from '../helpers/expected';
 import { loadFixtures, wireResponseBytes, type Fixture } from '../helpers/fixtures';
+import { APP_SECRET, runClientApp, type AppCall, type AppStep } from '../helpers/client-app';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver';
-import { REPLAY_ROUTES, REPO_ROOT, runApp, tempFile, waitFor } from '../helpers/run-app';
+import { REPLAY_ROUTES } from '../helpers/run-app';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startReplayServerH2 } = require('../helpers/replay-server-h2.js');
 
-const SECRET = 'sk-test-DO-NOT-LEAK-0123456789';
 const ACCESS_KEY = 'AKIAIOSFODNN7EXAMPLE';
-const APP = path.join(REPO_ROOT, 'test/apps/llm-client-app.js');
 const SCOPE = 'otel-genai-braintrust';
 const SSE = 'openai/openai-streaming-chat-completions-records-usage';
 const OPENAI = ['openai/openai-chat-completions-adds-genai-conventions', SSE, 'openai/openai-responses-adds-genai-conventions'];
 const CANCEL_ID = 'http2 cancel';
 
-interface Step {
-  id: string;
-  fixture: string;
-  client: 'bedrock-h2' | 'http2';
-  abandonAfterChunks?: number;
-}
-
-interface AppResult {
-  id: string;
-  traceId: string;
-  ok: boolean;
-  status?: number;
-  bodyBase64?: string;
-  chunks?: number;
-  error?: string;
-}
-
-interface Call {
-  result: AppResult;
-  root?: ReceivedSpan;
-  span?: ReceivedSpan;
-}
+type Call = AppCall;
 
 const fixtures = new Map(loadFixtures().map((f) => [f.id, f]));
 const bedrock = [...fixtures.values()].filter((f) => f.family === 'aws-bedrock');
@@ -58,21 +35,23 @@ const calls = new Map<string, Call>();
 beforeAll(async () => {
   replay = await startReplayServerH2({ chunkDelayMs: 5 });
   receiver = await startOtlpReceiver();
-  const steps: Step[] = [
-    ...bedrock.map((f): Step => ({ id: `bedrock-h2 ${f.id}`, fixture: f.id, client: 'bedrock-h2' })),
-    ...openai.map((f): Step => ({ id: `http2 ${f.id}`, fixture: f.id, client: 'http2' })),
+  const steps: AppStep[] = [
+    ...bedrock.map((f): AppStep => ({ id: `bedrock-h2 ${f.id}`, fixture: f.id, client: 'bedrock-h2' })),
+    ...openai.map((f): AppStep => ({ id: `http2 ${f.id}`, fixture: f.id, client: 'http2' })),
     { id: CANCEL_ID, fixture: SSE, client: 'http2', abandonAfterChunks: 2 },
   ];
-  const plan = tempFile('plan.json', JSON.stringify({ replayUrl: replay.url, replayH2Url: replay.url, steps }));
-  const run = await runApp({ script: APP, otlpUrl: receiver.url, config: { routes: REPLAY_ROUTES }, env: { APP_PLAN: plan, APP_SECRET_KEY: SECRET }, timeoutMs: 120000 });
+  const { run, calls: results } = await runClientApp({
+    receiver,
+    replayUrl: replay.url,
+    replayH2Url: replay.url,
+    steps,
+    config: { routes: REPLAY_ROUTES },
+    isCallSpan: (s) => s.scope === SCOPE,
+  });
   stderr = run.stderr;
   expect(run.code).toBe(0);
-  const results: AppResult[] = JSON.parse(run.stdout.trim().split('\n').pop() ?? '[]');
-  expect(results).toHaveLength(steps.length);
-  const ours = (r: AppResult) => receiver.spans.find((s) => s.traceId === r.traceId && s.scope === SCOPE);
-  const root = (r: AppResult) => receiver.spans.find((s) => s.traceId === r.traceId && s.name === `call ${r.id}`);
-  await waitFor(() => results.every((r) => ours(r) && root(r)), 10000);
-  for (const result of results) calls.set(result.id, { result, root: root(result), span: ours(result) });
+  expect(results.size).toBe(steps.length);
+  for (const [id, call] of results) calls.set(id, call);
 }, 150000);
 
 afterAll(async () => {
@@ -154,7 +133,7 @@ test('the trace context reaches the server in the request headers', () => {
 test('no secret reaches an exported span', () => {
   expect(receiver.rawBodies.length).toBeGreaterThan(0);
   for (const body of receiver.rawBodies) {
-    expect(body).not.toContain(SECRET);
+    expect(body).not.toContain(APP_SECRET);
     expect(body).not.toContain(ACCESS_KEY);
     expect(body.toLowerCase()).not.toContain('authorization');
   }

@@ -319,7 +319,7 @@ describe('gemini streams', () => {
     const res = runSse(sseText, ctx, size);
     expect(res.id).toBe(last.responseId);
     expect(res.model).toBe(last.modelVersion);
-    expect(res.finishReasons).toEqual([last.candidates[0]!.finishReason]);
+    expect(res.finishReasons).toEqual([(last.candidates[0] as { finishReason?: string }).finishReason]);
     const u = last.usageMetadata;
     expect(res.usage).toEqual({ inputTokens: u.promptTokenCount, outputTokens: u.candidatesTokenCount! + u.thoughtsTokenCount!, reasoningOutputTokens: u.thoughtsTokenCount });
     expect(texts(res.outputMessages![0]!.parts)).toBe(expectedText);
