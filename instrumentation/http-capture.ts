@@ -78,13 +78,16 @@ export class HttpClientCapture {
 
   /** Is this request an LLM call with a span to annotate? Decided once, at its first write/end. */
   private decide(request: CapturedRequest): InFlight | null {
+    // The miss path for most traffic: a method compare, and nothing stored on the request (adding a
+    // property to every ClientRequest would cost more than repeating the compare on its next write).
+    if (request.method !== 'POST') return null;
     let entry: InFlight | null = null;
     try {
-      // The miss path for non-LLM traffic: a method compare, then matchRoute's string checks.
-      if (request.method === 'POST') entry = this.start(request);
+      entry = this.start(request);
     } catch (err) {
       diag.debug(`otel-genai: http capture skipped: ${(err as Error).message}`);
     }
+    // POSTs are decided once: matchRoute's string checks do not run again for the same request.
     request[CAPTURE] = entry;
     return entry;
   }
