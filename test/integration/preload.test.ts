@@ -43,7 +43,18 @@ function expectChatSpan(span: ReceivedSpan): void {
 }
 
 test('CJS app under --require: node:http and fetch calls are tagged and exported over OTLP', async () => {
-  const run = await runApp({ script: CJS_APP, otlpUrl: receiver.url, config: { routes: REPLAY_ROUTES }, env: { REPLAY_URL: replay.url, OTEL_SERVICE_NAME: 'cjs-app' } });
+  const run = await runApp({
+    script: CJS_APP,
+    otlpUrl: receiver.url,
+    config: { routes: REPLAY_ROUTES },
+    env: {
+      REPLAY_URL: replay.url,
+      OTEL_SERVICE_NAME: 'cjs-app',
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=staging,team=llm',
+      // Exporter credentials must not reach the start-up line.
+      OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer otlp-header-secret',
+    },
+  });
   expect(run.code).toBe(0);
   const spans = await genAiSpans('cjs-app', 2);
   expect(spans.map((s) => s.scope).sort()).toEqual(['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-undici']);
@@ -54,6 +65,8 @@ test('CJS app under --require: node:http and fetch calls are tagged and exported
   expect(lines[0]).toContain('cjs-app');
   expect(lines[0]).toContain(`otlp (http/json, ${receiver.url}`);
   expect(run.stderr).not.toContain('sk-tiny-app-secret');
+  expect(run.stderr).not.toContain('otlp-header-secret');
+  expect(spans[0]!.resource).toMatchObject({ 'service.name': 'cjs-app', 'deployment.environment.name': 'staging', team: 'llm' });
 });
 
 test('credentials in query strings never reach a span (node:http and fetch)', async () => {
@@ -146,23 +159,24 @@ test('a broken config file: one clear error line, and the app runs untraced', as
   expect(lines[0]).toMatch(/not started: .*the app runs untraced/);
 });
 
-test('SIGTERM: spans are flushed, then the process ends by the signal as it would have without us', async () => {
+test.each(['SIGTERM', 'SIGINT'] as const)('%s: spans are flushed, then the process ends by the signal as it would have without us', async (signal) => {
   let pid = 0;
+  const service = `${signal.toLowerCase()}-app`;
   const run = runApp({
     script: CJS_APP,
     otlpUrl: receiver.url,
     config: { routes: REPLAY_ROUTES },
     // A long batch delay: only the shutdown flush can deliver these spans in time.
-    env: { REPLAY_URL: replay.url, OTEL_SERVICE_NAME: 'sigterm-app', WAIT_FOR_SIGNAL: '1', OTEL_BSP_SCHEDULE_DELAY: '60000' },
+    env: { REPLAY_URL: replay.url, OTEL_SERVICE_NAME: service, WAIT_FOR_SIGNAL: '1', OTEL_BSP_SCHEDULE_DELAY: '60000' },
     onSpawn: (p) => (pid = p),
   });
   await waitFor(() => pid !== 0 && receiver.spans.length >= 0, 1000);
   // Wait for the app to make its calls and report ready.
   await new Promise((r) => setTimeout(r, 1500));
-  process.kill(pid, 'SIGTERM');
+  process.kill(pid, signal);
   const result = await run;
-  expect(result.signal).toBe('SIGTERM');
-  const spans = await genAiSpans('sigterm-app', 2);
+  expect(result.signal).toBe(signal);
+  const spans = await genAiSpans(service, 2);
   expect(spans).toHaveLength(2);
 });
 
