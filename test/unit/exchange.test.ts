@@ -616,3 +616,31 @@ describe('Bedrock token-count headers', () => {
     expect(call.response.usage?.outputTokens).toBeUndefined();
   });
 });
+
+describe('binary garbage on an LLM route', () => {
+  const route = matchRoute({ method: 'POST', host: 'api.openai.com', port: 443, path: '/v1/chat/completions' })!;
+  function noise(n: number, seed: number): Buffer {
+    const out = Buffer.alloc(n);
+    let x = seed;
+    for (let i = 0; i < n; i++) out[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+    return out;
+  }
+
+  test.each([
+    ['application/octet-stream', undefined],
+    ['application/json', 'gzip'],
+    ['text/event-stream', undefined],
+    ['application/vnd.amazon.eventstream', undefined],
+    ['text/event-stream', 'br'],
+  ])('%s (%s): a partial call, no throw, memory bounded by the cap', (type, encoding) => {
+    const ex = new LlmExchange(route, { captureContent: true, maxCaptureBytes: 64 * 1024 }, {});
+    ex.onRequestData(noise(10_000, 1));
+    ex.onResponseHead(200, (n) => (n === 'content-type' ? type : n === 'content-encoding' ? encoding : undefined));
+    for (let i = 0; i < 50; i++) ex.onResponseData(noise(8192, i + 2));
+    let call!: LlmCall;
+    expect(() => (call = ex.finish({ complete: true }))).not.toThrow();
+    expect(call.partial).toBe(true);
+    expect(call.request.operation).toBe('chat');
+    expect(JSON.stringify(call).length).toBeLessThan(200_000);
+  });
+});
