@@ -1,6 +1,6 @@
 /**
- * One observed LLM API exchange, transport-independent: capture points (outgoing node:http, fetch,
- * incoming server requests) feed it bytes and events; `finish()` parses what was seen into an
+ * One observed LLM API exchange, transport-independent: capture points (outgoing node:http, node:http2
+ * and fetch today; incoming gateway requests next) feed it bytes and events; `finish()` parses what was seen into an
  * `LlmCall`. Memory is bounded: request/response bodies are capped (`CappedBytes`), and streamed
  * responses are decoded in batches into a reducer instead of being kept.
  */
