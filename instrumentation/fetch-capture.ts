@@ -210,12 +210,16 @@ function observingHandler(handler: object, exchange: LlmExchange): object {
     onData: ([chunk]) => exchange.onResponseData(chunk as Uint8Array),
     onResponseData: ([, chunk]) => exchange.onResponseData(chunk as Uint8Array),
   };
+  // One forwarding function per method, made on first access: undici reads `onData` once per chunk.
+  const forwarders = new Map<PropertyKey, { method: Function; forward: Function }>();
   return new Proxy(handler, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
+      const known = forwarders.get(prop);
+      if (known && known.method === value) return known.forward;
       const observer = typeof prop === 'string' ? observers[prop] : undefined;
-      return function (this: unknown, ...args: unknown[]) {
+      const forward = function (this: unknown, ...args: unknown[]) {
         if (observer) {
           try {
             observer(args);
@@ -225,19 +229,15 @@ function observingHandler(handler: object, exchange: LlmExchange): object {
         }
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
+      forwarders.set(prop, { method: value, forward });
+      return forward;
     },
   });
 }
 
 /** undici 6 raw headers: a flat array [name, value, name, value, ...] of Buffers or strings. */
 function rawHeaderLookup(raw: unknown): (name: string) => string | undefined {
-  const list = Array.isArray(raw) ? raw : [];
-  return (name) => {
-    for (let i = 0; i + 1 < list.length; i += 2) {
-      if (String(list[i]).toLowerCase() === name) return String(list[i + 1]);
-    }
-    return undefined;
-  };
+  return (name) => headerFrom(Array.isArray(raw) ? raw : [], name);
 }
 
 function objectHeaderLookup(headers: unknown): (name: string) => string | undefined {

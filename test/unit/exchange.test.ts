@@ -3,6 +3,7 @@ import { LlmExchange, type ExchangeOptions } from '../../src/exchange';
 import type { LlmCall } from '../../src/llm-call';
 import { matchRoute, type RouteMatch, type RouteRule } from '../../src/routes';
 import { contentType, loadFixtures, wireResponseBytes, type Fixture } from '../helpers/fixtures';
+import { prng } from '../helpers/prng';
 
 // ------------------------------------------------------------------------------------------------
 // Helpers (test-side readings of the fixtures, independent of the code under test)
@@ -28,17 +29,6 @@ function lowerHeaders(h: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Chunking = 'whole' | 'bytewise' | { seed: number; max: number };
 

@@ -3,18 +3,8 @@ import { CappedBytes, decodeBody, parseContentEncoding, TAIL_BYTES } from '../..
 import { sniffJson } from '../../src/wire/sniff';
 import { SseDecoder, type SseEvent } from '../../src/wire/sse';
 import { contentType, loadFixtures, wireResponseBytes } from '../helpers/fixtures';
+import { prng } from '../helpers/prng';
 
-/** Deterministic PRNG (mulberry32) for reproducible random splits and payloads. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(n: number, seed: number): Buffer {
   const r = prng(seed);
