@@ -1,9 +1,17 @@
 /**
- * otel-genai-braintrust: the public API for adding the GenAI instrumentation to an existing
- * OpenTelemetry pipeline. The zero-code path is `--require otel-genai-braintrust/instrumentation`.
+ * otel-genai-braintrust: the public API for adding the GenAI instrumentation and the Braintrust
+ * exporter to an existing OpenTelemetry pipeline. The zero-code path is
+ * `--require otel-genai-braintrust/instrumentation`.
  */
 export { GenAiInstrumentation, type GenAiInstrumentationConfig } from './instrumentation/genai-instrumentation';
 export { GenAiSpanProcessor } from './instrumentation/span-processor';
-export { defaultConfig, type GenAiConfig } from './otel.config';
+export { BraintrustSpanExporter } from './exporters/braintrust-exporter';
+export { BraintrustSpanProcessor } from './exporters/braintrust-processor';
+export type { BraintrustExporterOptions } from './exporters/options';
+export type { SpanFilter } from './exporters/span-tree';
+export { spanToRecord, type RecordContext } from './exporters/span-to-record';
+export type { BraintrustRecord, ExportableSpan, RecordMetrics } from './exporters/record';
+export { defaultConfig, type BraintrustSettings, type GenAiConfig } from './otel.config';
+export type { UserConfig } from './src/config';
 export type { RouteRule } from './src/routes';
 export { ATTR as GEN_AI_ATTRIBUTES } from './src/semconv';

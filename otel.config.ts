@@ -25,6 +25,48 @@ export interface GenAiConfig {
   semconvLatestExperimental: boolean;
   /** How long the preload waits for spans to flush on SIGTERM/SIGINT/beforeExit. */
   shutdownTimeoutMs: number;
+  /** Where and how records reach Braintrust (`BraintrustSpanExporter` / `BraintrustSpanProcessor`). */
+  braintrust: BraintrustSettings;
+}
+
+/**
+ * Exporter settings. Credentials and the project come from the environment (see
+ * `exporters/options.ts`): `BRAINTRUST_API_KEY`, `BRAINTRUST_API_URL`, `BRAINTRUST_PROJECT`, else
+ * `BRAINTRUST_PARENT` (`project_name:…` / `project_id:…`), else `OTEL_SERVICE_NAME`, else `defaultProject`.
+ */
+export interface BraintrustSettings {
+  apiUrl: string;
+  /** The project when neither the options nor the environment name one (Braintrust's own OTel default). */
+  defaultProject: string;
+  /** `"ai"`: LLM/AI spans and the local roots of their traces; `"all"`: every span. */
+  filter: 'ai' | 'all';
+  /** `"http"`: Braintrust's REST API; `"sdk"`: through the `braintrust` package (optional peer). */
+  transport: 'http' | 'sdk';
+  /** Without an API key, records go to this JSONL file. Env: `OTEL_GENAI_RECORDS_FILE`. */
+  recordsFile: string;
+  /** Memory bound of records waiting to be sent (bytes of JSON). */
+  maxQueueBytes: number;
+  /** Spans ended but not yet translated (processor only). */
+  maxPendingSpans: number;
+  maxBatchRecords: number;
+  /** Per request; Braintrust accepts about 6 MB. */
+  maxBatchBytes: number;
+  /** A record over this keeps its metrics and metadata; its content is shortened with a marker. */
+  maxRecordBytes: number;
+  flushIntervalMs: number;
+  requestTimeoutMs: number;
+  /** A batch that still fails this long after its first attempt is dropped (and counted). */
+  retryDeadlineMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Drop warnings: at most one per interval. */
+  warnIntervalMs: number;
+  /** Bare exporter only: how long a span waits for its ancestors to end before it goes out anyway. */
+  deferMs: number;
+  /** Traces idle this long are forgotten (bounded re-parenting state). */
+  traceTtlMs: number;
+  maxTraces: number;
+  maxNodesPerTrace: number;
 }
 
 export const defaultConfig: GenAiConfig = {
@@ -33,6 +75,28 @@ export const defaultConfig: GenAiConfig = {
   routes: [],
   semconvLatestExperimental: false,
   shutdownTimeoutMs: 5000,
+  braintrust: {
+    apiUrl: 'https://api.braintrust.dev',
+    defaultProject: 'default-otel-project',
+    filter: 'ai',
+    transport: 'http',
+    recordsFile: './llm-records.jsonl',
+    maxQueueBytes: 64 * 1024 * 1024,
+    maxPendingSpans: 8192,
+    maxBatchRecords: 500,
+    maxBatchBytes: 4 * 1024 * 1024,
+    maxRecordBytes: 1024 * 1024,
+    flushIntervalMs: 1000,
+    requestTimeoutMs: 30_000,
+    retryDeadlineMs: 60_000,
+    retryBaseMs: 250,
+    retryMaxMs: 30_000,
+    warnIntervalMs: 60_000,
+    deferMs: 60_000,
+    traceTtlMs: 10 * 60_000,
+    maxTraces: 10_000,
+    maxNodesPerTrace: 10_000,
+  },
 };
 
 export default defaultConfig;

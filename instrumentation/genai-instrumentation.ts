@@ -9,7 +9,7 @@
  * and `GenAiSpanProcessor` in the tracer provider for fetch calls.
  */
 import { trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
-import { resolveConfig, type GenAiConfig } from '../src/config';
+import { resolveConfig, type GenAiConfig, type UserConfig } from '../src/config';
 import { sharedTracker } from './call-tracker';
 import { FetchCapture } from './fetch-capture';
 import { HttpClientCapture } from './http-capture';
@@ -19,7 +19,7 @@ export const INSTRUMENTATION_NAME = 'otel-genai-braintrust';
 // Kept in step with package.json by a unit test.
 export const INSTRUMENTATION_VERSION = '0.1.0';
 
-export interface GenAiInstrumentationConfig extends Partial<GenAiConfig> {
+export interface GenAiInstrumentationConfig extends UserConfig {
   /** Instrumentation-interface flag; captures start on `enable()`. */
   enabled?: boolean;
 }

@@ -2,13 +2,16 @@
  * The zero-code entry: `node --require otel-genai-braintrust/instrumentation app.js` (or `--import`).
  *
  * Starts the OpenTelemetry Node SDK (2.x line) with instrumentation-http, instrumentation-undici and
- * the GenAI instrumentation, exporting where `OTEL_TRACES_EXPORTER` says. It must never crash the
- * app: any failure is one clear line on stderr and the app runs untraced.
+ * the GenAI instrumentation. Spans go to Braintrust with `BRAINTRUST_API_KEY`, to the local records
+ * file without it, and also wherever `OTEL_TRACES_EXPORTER` says (e.g. an OTLP collector). It must
+ * never crash the app: any failure is one clear line on stderr and the app runs untraced.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseBoolean, resolveConfig, type Env, type GenAiConfig } from '../src/config';
+import { parseBoolean, resolveConfig, type Env, type GenAiConfig, type UserConfig } from '../src/config';
 import { SECRET_QUERY_PARAMS } from '../src/secrets';
+import { BraintrustSpanProcessor } from '../exporters/braintrust-processor';
+import type { BraintrustExporterOptions } from '../exporters/options';
 import { GenAiInstrumentation } from './genai-instrumentation';
 import { GenAiSpanProcessor } from './span-processor';
 
@@ -33,7 +36,8 @@ export function startPreload(env: Env = process.env): PreloadHandle | undefined 
     info(env, 'disabled by OTEL_SDK_DISABLED; nothing is traced');
     return undefined;
   }
-  const { config, warnings } = resolveConfig(loadUserConfig(env), env);
+  const user = loadUserConfig(env);
+  const { config, warnings } = resolveConfig(user, env);
   for (const warning of warnings) process.stderr.write(`${PREFIX} config: ${warning}\n`);
 
   // Required lazily: with OTEL_SDK_DISABLED nothing is loaded, and instrumentations enable on construction.
@@ -41,6 +45,7 @@ export function startPreload(env: Env = process.env): PreloadHandle | undefined 
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
   const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
   const exporters = tracesExportersFromEnv(env);
+  const braintrust = new BraintrustSpanProcessor(braintrustOptions(user, config, env));
 
   const sdk: StartedSdk = new NodeSDK({
     instrumentations: [
@@ -48,7 +53,7 @@ export function startPreload(env: Env = process.env): PreloadHandle | undefined 
       new HttpInstrumentation({ redactedQueryParams: [...SECRET_QUERY_PARAMS] }),
       new UndiciInstrumentation(),
     ],
-    spanProcessors: [new GenAiSpanProcessor(), ...exporters.processors] as never,
+    spanProcessors: [new GenAiSpanProcessor(), braintrust, ...exporters.processors] as never,
     // This preload is about traces. NodeSDK would otherwise start OTLP metric and log exporters by
     // default (retrying against localhost:4318 and delaying exit); they start only when asked for.
     ...(env.OTEL_METRICS_EXPORTER ? {} : { metricReaders: [] }),
@@ -65,21 +70,37 @@ export function startPreload(env: Env = process.env): PreloadHandle | undefined 
   info(
     env,
     `tracing LLM calls (outgoing node:http, http2 and fetch) of ${env.OTEL_SERVICE_NAME || 'this service'}; ` +
-      `spans → ${exporters.description}; message content ${config.captureContent ? `captured (cap ${config.maxCaptureBytes} bytes per body)` : 'not captured'}`,
+      `records → ${braintrust.exporter.description}${env.BRAINTRUST_API_KEY?.trim() ? '' : ' (no BRAINTRUST_API_KEY)'}` +
+      `${exporters.description ? `; spans also → ${exporters.description}` : ''}; ` +
+      `message content ${config.captureContent ? `captured (cap ${config.maxCaptureBytes} bytes per body)` : 'not captured'}`,
   );
   started = handle;
   return handle;
 }
 
-/** Span processors for `OTEL_TRACES_EXPORTER`, exactly as NodeSDK builds them (incl. `OTEL_BSP_*`). */
+/**
+ * Span processors for `OTEL_TRACES_EXPORTER`, exactly as NodeSDK builds them (incl. `OTEL_BSP_*`), in
+ * addition to Braintrust's. Unset means none: the records already go to Braintrust or the local file,
+ * and an unasked-for OTLP exporter would retry against localhost:4318.
+ */
 function tracesExportersFromEnv(env: Env): { processors: unknown[]; description: string } {
-  const names = (env.OTEL_TRACES_EXPORTER ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (names.includes('none') && names.length === 1) return { processors: [], description: 'nowhere (OTEL_TRACES_EXPORTER=none)' };
+  const names = (env.OTEL_TRACES_EXPORTER ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '' && s !== 'none');
+  if (names.length === 0) return { processors: [], description: '' };
   // sdk-node 0.2xx has no package `exports` map; this is the function NodeSDK itself calls.
   const { getSpanProcessorsFromEnv } = require('@opentelemetry/sdk-node/build/src/utils') as { getSpanProcessorsFromEnv(): unknown[] };
-  const list = names.length === 0 ? ['otlp'] : names;
-  const described = list.map((name) => (name === 'otlp' ? `otlp ${otlpEndpoint(env)}` : name));
+  const described = names.map((name) => (name === 'otlp' ? `otlp ${otlpEndpoint(env)}` : name));
   return { processors: getSpanProcessorsFromEnv(), description: described.join(' + ') };
+}
+
+/**
+ * The exporter's options from the user's config file; the environment wins over the file, as it does
+ * for every other setting (the exporter itself reads the environment for what is not given).
+ */
+function braintrustOptions(user: UserConfig, config: GenAiConfig, env: Env): BraintrustExporterOptions {
+  const options: BraintrustExporterOptions = { ...user.braintrust, flushTimeoutMs: config.shutdownTimeoutMs };
+  if (env.BRAINTRUST_API_URL?.trim()) delete options.apiUrl;
+  if (env.OTEL_GENAI_RECORDS_FILE?.trim()) delete options.recordsFile;
+  return options;
 }
 
 /** The OTLP endpoint for the start-up line, without credentials or query string. */
@@ -95,7 +116,7 @@ function otlpEndpoint(env: Env): string {
 }
 
 /** `OTEL_GENAI_CONFIG`, else `otel.config.{js,cjs,json}` in the working directory, else nothing. */
-function loadUserConfig(env: Env): Partial<GenAiConfig> {
+function loadUserConfig(env: Env): UserConfig {
   const explicit = env.OTEL_GENAI_CONFIG;
   const file = explicit ? path.resolve(explicit) : USER_CONFIG_FILES.map((f) => path.resolve(f)).find((f) => fs.existsSync(f));
   if (!file) return {};
@@ -103,7 +124,7 @@ function loadUserConfig(env: Env): Partial<GenAiConfig> {
   const loaded = require(file) as { default?: unknown } | undefined;
   const value = loaded && typeof loaded === 'object' && 'default' in loaded ? loaded.default : loaded;
   if (typeof value !== 'object' || value === null) throw new Error(`${file} does not export a configuration object`);
-  return value as Partial<GenAiConfig>;
+  return value as UserConfig;
 }
 
 function onceShutdown(sdk: StartedSdk, timeoutMs: number): () => Promise<void> {

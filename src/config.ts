@@ -2,11 +2,14 @@
  * Resolves the effective configuration: defaults (`otel.config.ts`) < user config object < environment.
  * Pure: callers pass the environment, so tests need no process mutation.
  */
-import { defaultConfig, type GenAiConfig } from '../otel.config';
+import { defaultConfig, type BraintrustSettings, type GenAiConfig } from '../otel.config';
 import { familyFor } from './families';
 import type { RouteRule } from './routes';
 
-export type { GenAiConfig };
+export type { BraintrustSettings, GenAiConfig };
+
+/** What a user config file or object may set: any subset, `braintrust` included. */
+export type UserConfig = Partial<Omit<GenAiConfig, 'braintrust'>> & { braintrust?: Partial<BraintrustSettings> };
 
 export type Env = Record<string, string | undefined>;
 
@@ -16,9 +19,9 @@ export interface ResolvedConfig {
   warnings: string[];
 }
 
-export function resolveConfig(user: Partial<GenAiConfig> = {}, env: Env = process.env): ResolvedConfig {
+export function resolveConfig(user: UserConfig = {}, env: Env = process.env): ResolvedConfig {
   const warnings: string[] = [];
-  const config: GenAiConfig = { ...defaultConfig, ...definedOnly(user) };
+  const config: GenAiConfig = { ...defaultConfig, ...definedOnly(user), braintrust: { ...defaultConfig.braintrust, ...definedOnly(user.braintrust ?? {}) } };
   config.routes = [...(user.routes ?? defaultConfig.routes)];
 
   const capture = parseBoolean(env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT);
@@ -64,7 +67,7 @@ function routeProblem(rule: RouteRule): string | undefined {
   return undefined;
 }
 
-function definedOnly<T extends object>(value: T): Partial<T> {
+export function definedOnly<T extends object>(value: T): Partial<T> {
   const out: Partial<T> = {};
   for (const [k, v] of Object.entries(value)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;

@@ -51,6 +51,8 @@ export function runApp(options: RunOptions): Promise<AppRun> {
     OTEL_SERVICE_NAME: 'test-app',
     OTEL_BSP_SCHEDULE_DELAY: '20',
     OTEL_LOG_LEVEL: 'info',
+    // Without a Braintrust key the preload writes records locally: keep them out of the repo.
+    OTEL_GENAI_RECORDS_FILE: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'otel-genai-records-')), 'llm-records.jsonl'),
   };
   if (options.otlpUrl) {
     env.OTEL_TRACES_EXPORTER = 'otlp';

@@ -9,7 +9,10 @@ const OPT_IN = 'OTEL_SEMCONV_STABILITY_OPT_IN';
 describe('resolveConfig: defaults', () => {
   test('with no user config and an empty environment: exactly the defaults of otel.config.ts', () => {
     const { config, warnings } = resolveConfig({}, {});
-    expect(config).toEqual({ captureContent: true, maxCaptureBytes: 1024 * 1024, routes: [], semconvLatestExperimental: false, shutdownTimeoutMs: 5000 });
+    const { braintrust, ...instrumentation } = config;
+    expect(instrumentation).toEqual({ captureContent: true, maxCaptureBytes: 1024 * 1024, routes: [], semconvLatestExperimental: false, shutdownTimeoutMs: 5000 });
+    expect(braintrust).toEqual(defaultConfig.braintrust);
+    expect(braintrust).not.toBe(defaultConfig.braintrust);
     expect(config).toEqual(defaultConfig);
     expect(defaultConfigExport).toBe(defaultConfig);
     expect(warnings).toEqual([]);
@@ -39,8 +42,13 @@ describe('resolveConfig: user object', () => {
   test('user values override the defaults, unset ones keep them', () => {
     const routes: RouteRule[] = [{ host: 'llm.internal', provider: 'acme', family: 'openai.chat_completions' }];
     const { config, warnings } = resolveConfig({ captureContent: false, maxCaptureBytes: 4096, routes, shutdownTimeoutMs: 100 }, {});
-    expect(config).toEqual({ captureContent: false, maxCaptureBytes: 4096, routes, semconvLatestExperimental: false, shutdownTimeoutMs: 100 });
+    expect(config).toEqual({ captureContent: false, maxCaptureBytes: 4096, routes, semconvLatestExperimental: false, shutdownTimeoutMs: 100, braintrust: defaultConfig.braintrust });
     expect(warnings).toEqual([]);
+  });
+
+  test('braintrust settings merge key by key over the defaults', () => {
+    const { config } = resolveConfig({ braintrust: { project: undefined, filter: 'all', maxQueueBytes: 1024 } as never }, {});
+    expect(config.braintrust).toEqual({ ...defaultConfig.braintrust, filter: 'all', maxQueueBytes: 1024 });
   });
 
   test('explicit undefined values do not erase defaults', () => {

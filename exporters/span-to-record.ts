@@ -1,0 +1,180 @@
+/**
+ * `spanToRecord`: one ended OTel span → one Braintrust log record. Pure (no I/O, no clock, no state):
+ * the caller resolves the record's parent (`span-tree.ts`) and fits its size (`record-size.ts`).
+ *
+ * Every attribute dialect is asked in precedence order (explicit `braintrust.*` first, then the GenAI
+ * semantic conventions, then other instrumentations' dialects); each field, metadata key and metric
+ * comes from the first dialect that has it.
+ */
+import type { BraintrustRecord, BraintrustSpanType, ExportableSpan, HrTime, RecordMetrics, SpanAttributeMap } from './record';
+import { braintrustDialect } from './translate/braintrust-attrs';
+import type { Dialect, SpanFacts } from './translate/facts';
+import { genAiDialect } from './translate/genai';
+import { genaiEvents } from './translate/genai-events';
+import { openinference } from './translate/openinference';
+import { openllmetry } from './translate/openllmetry';
+import { vercelAi } from './translate/vercel-ai';
+import { asCount, asString, jsonSafe, put } from './translate/values';
+
+/**
+ * After the explicit `braintrust.*` attributes, in precedence order. The instrumentation-specific
+ * dialects come before the generic `gen_ai.*` one: Vercel AI and OpenLLMetry spans also carry some
+ * `gen_ai.*` attributes, but only their own dialect knows, e.g., whether their prompt token count
+ * includes cached tokens. Semconv span events only supply content a span's attributes lack.
+ */
+const DIALECTS: readonly Dialect[] = [vercelAi, openllmetry, openinference, genAiDialect, genaiEvents];
+
+export interface RecordContext {
+  /** The nearest exported ancestor's span id, or none for a root. */
+  parentSpanId: string | undefined;
+  /** `environment` when the span's resource names none (the preload passes `NODE_ENV`). */
+  environment?: string | undefined;
+}
+
+const SPAN_KIND_SERVER = 1;
+const STATUS_ERROR = 2;
+
+/**
+ * Attribute namespaces that dialects or the curated metadata below already read, or that are
+ * transport detail (and may hold headers): never copied into metadata as they are.
+ */
+const CONSUMED_PREFIXES = [
+  'gen_ai.', 'llm.', 'ai.', 'traceloop.', 'braintrust.', 'openinference.', 'input.', 'output.', 'tool.', 'message.',
+  'http.', 'url.', 'server.', 'client.', 'network.', 'net.', 'user_agent.', 'otel.', 'otel_genai.', 'error.', 'exception.',
+  'session.', 'user.', 'enduser.', 'thread.', 'code.', 'rpc.', 'aws.', 'db.', 'messaging.', 'peer.', 'host.', 'process.',
+  // OpenInference's own `metadata` (JSON) and `tag.tags`, which its dialect reads.
+  'metadata', 'tag.',
+];
+
+export function spanToRecord(span: ExportableSpan, context: RecordContext): BraintrustRecord {
+  const attributes = span.attributes ?? {};
+  const explicit = safely(braintrustDialect, attributes, span);
+  const facts = [explicit, ...DIALECTS.map((read) => safely(read, attributes, span))].filter((f): f is SpanFacts => f !== undefined);
+  const { traceId, spanId } = span.spanContext();
+  const isRoot = context.parentSpanId === undefined;
+  const type = spanType(span, explicit?.type, first(facts, 'type'), isRoot);
+
+  const record: BraintrustRecord = {
+    id: spanId,
+    span_id: spanId,
+    root_span_id: traceId,
+    span_parents: isRoot ? [] : [context.parentSpanId!],
+    created: new Date(hrSeconds(span.startTime) * 1000).toISOString(),
+    span_attributes: { name: first(facts, 'name') ?? span.name, type },
+    metadata: metadataOf(span, attributes, facts, context),
+    metrics: metricsOf(span, facts, type),
+  };
+  put(record, 'input', first(facts, 'input'));
+  put(record, 'output', first(facts, 'output'));
+  put(record, 'error', errorOf(span, facts));
+  const tags = first(facts, 'tags');
+  // The API rejects tags on non-root rows.
+  if (tags && isRoot) record.tags = tags;
+  return record;
+}
+
+function safely(read: Dialect, attributes: SpanAttributeMap, span: ExportableSpan): SpanFacts | undefined {
+  try {
+    return read(attributes, span);
+  } catch {
+    return undefined; // Dialects are written not to throw; a bad one costs only its own facts.
+  }
+}
+
+function first<K extends keyof SpanFacts>(facts: SpanFacts[], key: K): SpanFacts[K] | undefined {
+  for (const f of facts) if (f[key] !== undefined) return f[key];
+  return undefined;
+}
+
+/**
+ * An explicit `braintrust.span_attributes.type` wins. A server span is the `task` even when it carries
+ * GenAI attributes (a gateway's request): the upstream call below it is the `llm`. Then `llm`/`tool`
+ * from the dialects; otherwise a root is the `task`, the rest `function`.
+ */
+function spanType(span: ExportableSpan, explicit: BraintrustSpanType | undefined, declared: BraintrustSpanType | undefined, isRoot: boolean): BraintrustSpanType {
+  if (explicit) return explicit;
+  if (span.kind === SPAN_KIND_SERVER) return 'task';
+  if (declared) return declared;
+  return isRoot ? 'task' : 'function';
+}
+
+function metricsOf(span: ExportableSpan, facts: SpanFacts[], type: BraintrustSpanType): RecordMetrics {
+  const metrics: RecordMetrics = {};
+  // Lower precedence first, so the first dialect's values win.
+  for (let i = facts.length - 1; i >= 0; i--) Object.assign(metrics, facts[i]!.metrics);
+  if (type !== 'llm') {
+    // Braintrust sums token metrics over every span of a trace: only the LLM call itself may carry
+    // them, or a wrapper (gateway request, agent step) would count the same tokens again.
+    for (const key of TOKEN_METRICS) delete metrics[key];
+  }
+  metrics.start = hrSeconds(span.startTime);
+  metrics.end = hrSeconds(span.endTime);
+  for (const key of Object.keys(metrics)) if (!Number.isFinite(metrics[key])) delete metrics[key];
+  return metrics;
+}
+
+const TOKEN_METRICS = [
+  'prompt_tokens', 'completion_tokens', 'tokens', 'prompt_cached_tokens', 'prompt_cache_creation_tokens',
+  'completion_reasoning_tokens', 'estimated_cost',
+];
+
+function metadataOf(span: ExportableSpan, a: SpanAttributeMap, facts: SpanFacts[], context: RecordContext): Record<string, unknown> {
+  const metadata: Record<string, unknown> = {};
+  // What the app attached in its own namespaces, lowest precedence.
+  for (const key in a) {
+    if (CONSUMED_PREFIXES.some((p) => key.startsWith(p))) continue;
+    const value = jsonSafe(a[key]);
+    if (value !== undefined) metadata[key] = value;
+  }
+  const resource = span.resource?.attributes ?? {};
+  put(metadata, 'service', asString(resource['service.name']));
+  put(metadata, 'environment', asString(resource['deployment.environment.name']) ?? asString(resource['deployment.environment']) ?? context.environment);
+  put(metadata, 'endpoint', endpointOf(a));
+  put(metadata, 'http_status', asCount(a['http.response.status_code']) ?? asCount(a['http.status_code']));
+  put(metadata, 'server_address', asString(a['server.address']));
+  put(metadata, 'user_id', asString(a['user.id']) ?? asString(a['enduser.id']));
+  put(metadata, 'session_id', asString(a['session.id']));
+  put(metadata, 'error_type', asString(a['error.type']));
+  if (a['otel_genai.capture.partial'] === true) metadata.capture_partial = true;
+  for (let i = facts.length - 1; i >= 0; i--) {
+    const m = facts[i]!.metadata;
+    if (!m) continue;
+    for (const key of Object.keys(m)) {
+      const value = jsonSafe(m[key]);
+      if (value !== undefined) metadata[key] = value;
+    }
+  }
+  return metadata;
+}
+
+/** The route template when the server framework names one, else the URL path without its query. */
+function endpointOf(a: SpanAttributeMap): string | undefined {
+  const route = asString(a['http.route']);
+  if (route) return route;
+  const path = asString(a['url.path']) ?? asString(a['http.target']);
+  if (path) return path.split('?', 1)[0];
+  const full = asString(a['url.full']) ?? asString(a['http.url']);
+  if (!full) return undefined;
+  try {
+    return new URL(full).pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `code: message` from the exception event, the span status and the provider's error code. */
+function errorOf(span: ExportableSpan, facts: SpanFacts[]): string | undefined {
+  const exception = span.events?.find((e) => e.name === 'exception');
+  const failed = span.status?.code === STATUS_ERROR;
+  if (!failed && !exception) return undefined;
+  const exceptionType = asString(exception?.attributes?.['exception.type']);
+  const message = asString(exception?.attributes?.['exception.message']) ?? asString(span.status?.message);
+  const code = first(facts, 'errorType') ?? exceptionType ?? asString(span.attributes?.['error.type']);
+  if (code && message) return message.startsWith(code) ? message : `${code}: ${message}`;
+  return code ?? message ?? 'error';
+}
+
+export function hrSeconds(time: HrTime | undefined): number {
+  if (!Array.isArray(time)) return 0;
+  return time[0] + time[1] / 1e9;
+}
