@@ -15,6 +15,7 @@ import { openinference } from './translate/openinference';
 import { openllmetry } from './translate/openllmetry';
 import { vercelAi } from './translate/vercel-ai';
 import { asCount, asString, jsonSafe, put } from './translate/values';
+import { ATTR } from '../src/semconv';
 
 /**
  * After the explicit `braintrust.*` attributes, in precedence order. The instrumentation-specific
@@ -52,7 +53,8 @@ export function spanToRecord(span: ExportableSpan, context: RecordContext): Brai
   const facts = [explicit, ...DIALECTS.map((read) => safely(read, attributes, span))].filter((f): f is SpanFacts => f !== undefined);
   const { traceId, spanId } = span.spanContext();
   const isRoot = context.parentSpanId === undefined;
-  const type = spanType(span, explicit?.type, first(facts, 'type'), isRoot);
+  const describedByAncestor = attributes[ATTR.GEN_AI_DESCRIBED_BY_ANCESTOR] === true;
+  const type = spanType(span, explicit?.type, describedByAncestor ? 'function' : first(facts, 'type'), isRoot);
 
   const record: BraintrustRecord = {
     id: spanId,
@@ -135,7 +137,7 @@ function metadataOf(span: ExportableSpan, a: SpanAttributeMap, facts: SpanFacts[
   put(metadata, 'user_id', asString(a['user.id']) ?? asString(a['enduser.id']));
   put(metadata, 'session_id', asString(a['session.id']));
   put(metadata, 'error_type', asString(a['error.type']));
-  if (a['otel_genai.capture.partial'] === true) metadata.capture_partial = true;
+  if (a[ATTR.GEN_AI_CAPTURE_PARTIAL] === true) metadata.capture_partial = true;
   for (let i = facts.length - 1; i >= 0; i--) {
     const m = facts[i]!.metadata;
     if (!m) continue;

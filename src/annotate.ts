@@ -70,6 +70,7 @@ export function callAttributes(call: LlmCall, options: AnnotateOptions): SpanAtt
   set('SERVER_PORT', call.serverPort);
   set('ERROR_TYPE', res.error?.type);
   if (call.partial) set('GEN_AI_CAPTURE_PARTIAL', true);
+  if (options.omitUsage) set('GEN_AI_DESCRIBED_BY_ANCESTOR', true);
 
   if (options.captureContent) {
     const setJson = (key: AttributeKey, list: unknown[] | undefined) => {

@@ -44,6 +44,12 @@ export const ATTR = {
   USER_ID: 'user.id',
   /** Ours (no semconv name yet): set when a capture was cut by the byte cap or a body failed to parse. */
   GEN_AI_CAPTURE_PARTIAL: 'otel_genai.capture.partial',
+  /**
+   * Ours: an ancestor span (e.g. the Anthropic SDK's own) already describes this LLM call and reports
+   * its usage; this HTTP span is its transport. The exporter types it `function`, not `llm`, so a call
+   * counts once.
+   */
+  GEN_AI_DESCRIBED_BY_ANCESTOR: 'otel_genai.described_by_ancestor',
 } as const;
 
 export type AttributeKey = keyof typeof ATTR;

@@ -1,21 +1,23 @@
 'use strict';
 /**
  * `npm run demo`: runs examples/outgoing/app.js (no tracing code) under
- * `node --require ./instrumentation`, against a local server replaying recorded provider responses,
- * and prints the GenAI spans the app produced. No network, no keys.
+ * `node --require ./instrumentation`, against a local server replaying recorded provider responses.
+ * Without BRAINTRUST_API_KEY the records land in ./llm-records.jsonl (the local default) and the demo
+ * prints their summary; with a key they go to Braintrust. No network needed, no keys needed.
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { startReplayServer } = require('../../test/helpers/replay-server.js');
-const { startOtlpReceiver } = require('../../test/helpers/otlp-receiver.js');
 
 const ROOT = path.join(__dirname, '..', '..');
 
 async function main() {
   const replay = await startReplayServer({ chunkDelayMs: 15 });
-  const receiver = await startOtlpReceiver();
+  const recordsFile = path.resolve(process.env.OTEL_GENAI_RECORDS_FILE || 'llm-records.jsonl');
+  const toBraintrust = Boolean(process.env.BRAINTRUST_API_KEY?.trim());
+  if (!toBraintrust) fs.rmSync(recordsFile, { force: true }); // this run's records only
   // Route the replay server's mount points as the providers they replay (what otel.config routes are for).
   const configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'otel-genai-demo-')), 'otel.config.json');
   fs.writeFileSync(
@@ -35,9 +37,7 @@ async function main() {
   const env = {
     ...process.env,
     OTEL_SERVICE_NAME: 'outgoing-demo',
-    OTEL_TRACES_EXPORTER: 'otlp',
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_GENAI_RECORDS_FILE: recordsFile,
     OTEL_GENAI_CONFIG: configFile,
     OPENAI_BASE_URL: `${replay.url}/openai/v1`,
     OPENAI_API_KEY: 'sk-demo-not-a-real-key',
@@ -54,36 +54,20 @@ async function main() {
     const child = spawn(process.execPath, ['--require', path.join(ROOT, 'instrumentation'), path.join(__dirname, 'app.js')], { env, stdio: 'inherit' });
     child.on('exit', resolve);
   });
-  // The app flushed its spans on exit; give the receiver a moment to finish reading them.
-  await new Promise((r) => setTimeout(r, 200));
-  const llmSpans = receiver.spans.filter((s) => s.attributes['gen_ai.operation.name'] !== undefined);
-  console.log(`\ndemo: ${llmSpans.length} LLM spans exported (of ${receiver.spans.length} spans)\n`);
-  printTable(llmSpans);
   await replay.close();
-  await receiver.close();
-  process.exitCode = code === 0 && llmSpans.length > 0 ? 0 : 1;
-}
-
-function printTable(spans) {
-  const rows = spans.map((s) => {
-    const a = s.attributes;
-    const ttft = a['gen_ai.response.time_to_first_chunk'];
-    return [
-      s.name,
-      String(a['gen_ai.provider.name']),
-      s.scope.replace('@opentelemetry/instrumentation-', ''),
-      String(a['gen_ai.usage.input_tokens'] ?? '·'),
-      String(a['gen_ai.usage.output_tokens'] ?? '·'),
-      ttft === undefined ? '·' : `${Math.round(ttft * 1000)} ms`,
-      (a['gen_ai.response.finish_reasons'] ?? []).join(','),
-      a['gen_ai.usage.input_tokens'] === undefined && s.scope.endsWith('undici') ? '(usage on the SDK span)' : '',
-    ];
-  });
-  const header = ['span', 'provider', 'via', 'in', 'out', 'ttft', 'finish', ''];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  console.log(line(header));
-  for (const r of rows) console.log(line(r));
+  if (toBraintrust) {
+    console.log('\ndemo: records sent to Braintrust (BRAINTRUST_API_KEY is set); see the project named in the start-up line above');
+    process.exitCode = code;
+    return;
+  }
+  // The app flushed its records on exit: summarise them as `npx otel-genai-braintrust summary` would.
+  console.log(`\ndemo: npx otel-genai-braintrust summary ${path.relative(process.cwd(), recordsFile)}\n`);
+  const { main: cli } = require(path.join(ROOT, 'dist', 'cli', 'main.js'));
+  const lines = [];
+  const summaryCode = await cli(['summary', recordsFile], (t) => lines.push(t), (t) => console.error(t));
+  console.log(lines.join('\n'));
+  const llmCalls = Number(/LLM calls\s+(\d+)/.exec(lines.join('\n'))?.[1] ?? 0);
+  process.exitCode = code === 0 && summaryCode === 0 && llmCalls > 0 ? 0 : 1;
 }
 
 main().catch((err) => {

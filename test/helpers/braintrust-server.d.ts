@@ -27,7 +27,7 @@ export interface BraintrustProject {
   settings: null;
 }
 
-/** A stored row: the event's fields and its id, without `_is_merge`, `_merge_paths`, `project_id`, `log_id`. */
+/** A stored row: the event's fields and its id, without the write controls (`_is_merge`, `_merge_paths`, `_object_delete`) and logs3's `project_id`, `log_id`. */
 export interface BraintrustRow {
   id: string;
   [field: string]: unknown;

@@ -235,15 +235,19 @@ class Store {
 
   /** Create or return existing, by name: the documented behaviour of both project endpoints. */
   project(name) {
-    const found = this.find(name);
+    const found = this.named(name);
     if (found) return found.project;
     const project = { id: randomUUID(), org_id: this.orgId, name, created: new Date().toISOString(), deleted_at: null, user_id: this.userId, settings: null };
     this.projects.set(project.id, { project, rows: new Map() });
     return project;
   }
 
+  named(name) {
+    return [...this.projects.values()].find((p) => p.project.name === name);
+  }
+
   find(nameOrId) {
-    return this.projects.get(nameOrId) ?? [...this.projects.values()].find((p) => p.project.name === nameOrId);
+    return this.projects.get(nameOrId) ?? this.named(nameOrId);
   }
 
   /** Writes one validated event and returns its row id. */
@@ -480,7 +484,7 @@ function startBraintrustServer(options = {}) {
             for (const timer of state.timers) clearTimeout(timer);
             server.close(() => done());
             // Keep-alive sockets (fetch keeps them) would otherwise hold the server, and jest, open.
-            
+            server.closeAllConnections();
           }),
       });
     });

@@ -188,3 +188,52 @@ test('a missing build is one line and never a crash', async () => {
   expect(run.code).toBe(0);
   expect(run.stderr).toMatch(/\[otel-genai-braintrust\] not started: .*untraced/);
 });
+
+describe('with a Braintrust key', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startBraintrustServer, DEFAULT_API_KEY } = require('../helpers/braintrust-server.js');
+  let braintrust: import('../helpers/braintrust-server').BraintrustServer;
+  beforeAll(async () => {
+    braintrust = await startBraintrustServer();
+  });
+  afterAll(async () => {
+    await braintrust?.close();
+  });
+
+  test('records go to Braintrust and spans still to OTEL_TRACES_EXPORTER; the start-up line names both, and no key', async () => {
+    const run = await runApp({
+      script: CJS_APP,
+      otlpUrl: receiver.url,
+      config: { routes: REPLAY_ROUTES },
+      env: { REPLAY_URL: replay.url, OTEL_SERVICE_NAME: 'both-app', BRAINTRUST_API_KEY: DEFAULT_API_KEY, BRAINTRUST_API_URL: braintrust.url },
+    });
+    expect(run.code).toBe(0);
+    const line = run.stderr.split('\n').find((l) => l.startsWith('[otel-genai-braintrust]'))!;
+    // The project defaults to the service name.
+    expect(line).toContain(`records → Braintrust project "both-app" at ${braintrust.url}; spans also → otlp (http/json, ${receiver.url}`);
+    expect(line).toContain('message content captured');
+    expect(run.stderr).not.toContain(DEFAULT_API_KEY);
+    expect((await genAiSpans('both-app', 2)).length).toBe(2);
+    const llm = braintrust.rows('both-app').filter((r) => (r.span_attributes as { type: string }).type === 'llm');
+    expect(llm).toHaveLength(2);
+    expect(llm.every((r) => (r.metrics as { prompt_tokens: number }).prompt_tokens === 22)).toBe(true);
+  });
+
+  test('an outage at exit: the process still ends within the shutdown timeout, with one line saying what was dropped', async () => {
+    braintrust.fault({ route: '*', kind: 'status', status: 503, times: Infinity });
+    try {
+      const started = Date.now();
+      const run = await runApp({
+        script: CJS_APP,
+        config: { routes: REPLAY_ROUTES, shutdownTimeoutMs: 1500 },
+        env: { REPLAY_URL: replay.url, OTEL_SERVICE_NAME: 'outage-app', BRAINTRUST_API_KEY: DEFAULT_API_KEY, BRAINTRUST_API_URL: braintrust.url },
+      });
+      expect(run.code).toBe(0);
+      expect(Date.now() - started).toBeLessThan(6000);
+      expect(run.stderr).toMatch(/dropped 2 records \((2 shutdown|2 undeliverable)\); last error: project lookup: HTTP 503/);
+      expect(braintrust.rows('outage-app')).toEqual([]);
+    } finally {
+      braintrust.clearFaults();
+    }
+  });
+});

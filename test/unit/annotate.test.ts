@@ -157,9 +157,11 @@ describe('callAttributes: options', () => {
       expect(Object.keys(attrs).filter((k) => k.startsWith('gen_ai.usage.'))).toEqual([]);
       expect(attrs['gen_ai.response.id']).toBe('chatcmpl-1');
       expect(attrs['gen_ai.request.model']).toBe('gpt-4o');
+      expect(attrs['otel_genai.described_by_ancestor']).toBe(true);
     }
     // omitUsage false behaves like absent.
     expect(callAttributes(fullCall(), { ...OPTS, omitUsage: false })['gen_ai.usage.input_tokens']).toBe(100);
+    expect(callAttributes(fullCall(), { ...OPTS, omitUsage: false })).not.toHaveProperty('otel_genai.described_by_ancestor');
   });
 
   test('captureContent false drops all four content attributes', () => {

@@ -474,14 +474,13 @@ describe('SDK: login, projects, version', () => {
     expect(await createProject('genai')).toBe(first.body.project.id);
   });
 
-  test.each([
-    ['no project_name', { org_id: 'ORG' }, 'body.project_name: expected a non-empty string'],
-    ['an empty project_name', { project_name: '', org_id: 'ORG' }, 'body.project_name: expected a non-empty string'],
-    ['another org_id', { project_name: 'p', org_id: randomUUID() }, 'body.org_id: expected the org id'],
-    ['an unknown field', { project_name: 'p', org_id: 'ORG', org_name: 'test-org' }, 'body.org_name: unknown field'],
-  ])('register with %s: 400', async (_, body, message) => {
-    const withOrg = JSON.parse(JSON.stringify(body).replace('"ORG"', JSON.stringify(server.orgId)));
-    expectRejected(await call('/api/project/register', withOrg), 400, message);
+  test.each<[string, (orgId: string) => Record<string, unknown>, string]>([
+    ['no project_name', (org) => ({ org_id: org }), 'body.project_name: expected a non-empty string'],
+    ['an empty project_name', (org) => ({ project_name: '', org_id: org }), 'body.project_name: expected a non-empty string'],
+    ['another org_id', () => ({ project_name: 'p', org_id: randomUUID() }), 'body.org_id: expected the org id'],
+    ['an unknown field', (org) => ({ project_name: 'p', org_id: org, org_name: 'test-org' }), 'body.org_name: unknown field'],
+  ])('register with %s: 400', async (_, makeBody, message) => {
+    expectRejected(await call('/api/project/register', makeBody(server.orgId)), 400, message);
     expect(server.projects()).toEqual([]);
   });
 

@@ -274,3 +274,10 @@ describe('spanToRecord: prompt tokens always include the cache', () => {
     expect(spanToRecord(span, { parentSpanId: undefined }).metrics.prompt_tokens).toBe(6200);
   });
 });
+
+test('an HTTP span whose call an ancestor SDK span describes is a function: the call counts once', () => {
+  const http = makeSpan({ spanId: 'h', parent: 'sdk', kind: 2, attributes: { ...CHAT, 'gen_ai.usage.input_tokens': undefined, 'otel_genai.described_by_ancestor': true } });
+  const record = spanToRecord(http, { parentSpanId: 'sdk' });
+  expect(record.span_attributes.type).toBe('function');
+  expect(record.output).toBeDefined();
+});
