@@ -1,74 +1,159 @@
 'use strict';
 /**
- * Exporter throughput (issue 3), a first measurement: `npm run bench:exporter`.
- * 20,000 LLM spans with ~2 KB of message content (1 KB in, 1 KB out) through `BraintrustSpanExporter`
- * (translate, cap, queue, batch) to the Braintrust API test server in its own process, so only the
- * exporter's CPU is counted here. Prints spans/s for translation + queueing and end to end (until the
- * server has acknowledged every record), and CPU µs per span.
- * Not yet: the side-by-side run of @braintrust/otel's processor, and the 60-second outage memory run.
+ * Exporter benchmark (issue 3): `npm run bench:exporter`.
+ *
+ * Throughput: the same real spans (LLM spans with ~2 KB of message content, made by a real
+ * sdk-trace-base tracer) through three span processors, each in its own client process, against the
+ * Braintrust API test server in a third process (so only the client's CPU is counted):
+ *   - baseline: a no-op processor (the cost of making the spans, subtracted from the others);
+ *   - @braintrust/otel: its `BraintrustSpanProcessor` (BatchSpanProcessor + OTLP/HTTP JSON);
+ *   - ours: `BraintrustSpanProcessor` (translation + batching + REST insert).
+ * Spans go in chunks of 1,000, each followed by `forceFlush()`, so nothing is dropped and every span
+ * is delivered. Rounds alternate the order. Reported: client CPU µs per span above the baseline, and
+ * what that means in spans per second on one core.
+ *
+ * Outage: our processor at 2,000 spans/s for BENCH_OUTAGE_SECONDS (default 60) while the server answers
+ * every insert with 503; heap+external sampled every second must stay within the queue bound
+ * (maxQueueBytes, default 64 MiB) above the start.
  */
 const path = require('node:path');
 const { fork } = require('node:child_process');
 
 const ROOT = path.join(__dirname, '..');
-const { BraintrustSpanExporter } = require(path.join(ROOT, 'dist', 'exporters', 'braintrust-exporter.js'));
 const SERVER = path.join(ROOT, 'test', 'helpers', 'braintrust-server.js');
-const { DEFAULT_API_KEY } = require(SERVER);
-
 const N = Number(process.env.BENCH_SPANS || 20000);
-const CONTENT = 'lorem ipsum dolor sit amet '.repeat(38);
-const INPUT = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: CONTENT }] }]);
-const OUTPUT = JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: CONTENT }], finish_reason: 'stop' }]);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const OUTAGE_SECONDS = Number(process.env.BENCH_OUTAGE_SECONDS || 60);
+const CHUNK = 1000;
 
-function llmSpan(i) {
-  const id = i.toString(16).padStart(16, '0');
-  return {
-    name: 'chat gpt-4o-mini',
-    kind: 2,
-    spanContext: () => ({ traceId: id.padStart(32, '0'), spanId: id }),
-    startTime: [1_700_000_000, 0],
-    endTime: [1_700_000_001, 0],
-    status: { code: 0 },
-    events: [],
-    resource: { attributes: { 'service.name': 'bench' } },
-    attributes: {
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.provider.name': 'openai',
-      'gen_ai.request.model': 'gpt-4o-mini',
-      'gen_ai.usage.input_tokens': 100,
-      'gen_ai.usage.output_tokens': 50,
-      'gen_ai.response.id': 'chatcmpl-x',
-      'gen_ai.response.finish_reasons': ['stop'],
-      'gen_ai.input.messages': INPUT,
-      'gen_ai.output.messages': OUTPUT,
-      'server.address': 'api.openai.com',
-      'http.response.status_code': 200,
-    },
+// ------------------------------------------------------------------------------------------------
+// Client process: `node bench/exporter.js client <config> <serverUrl>`
+
+async function client(config, url) {
+  const { BasicTracerProvider } = require('@opentelemetry/sdk-trace-base');
+  const { DEFAULT_API_KEY } = require(SERVER);
+  const processor = makeProcessor(config, url, DEFAULT_API_KEY);
+  const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+  const tracer = provider.getTracer('bench');
+  const content = 'lorem ipsum dolor sit amet '.repeat(38);
+  const input = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content }] }]);
+  const output = JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content }], finish_reason: 'stop' }]);
+  const makeSpans = (n) => {
+    for (let i = 0; i < n; i++) {
+      const span = tracer.startSpan('chat gpt-4o-mini', { kind: 2 });
+      span.setAttributes({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': 'gpt-4o-mini',
+        'gen_ai.usage.input_tokens': 100,
+        'gen_ai.usage.output_tokens': 50,
+        'gen_ai.response.id': 'chatcmpl-x',
+        'gen_ai.response.finish_reasons': ['stop'],
+        'gen_ai.input.messages': input,
+        'gen_ai.output.messages': output,
+        'server.address': 'api.openai.com',
+        'http.response.status_code': 200,
+      });
+      span.end();
+    }
   };
+
+  if (config === 'outage') return outage(processor, makeSpans);
+  makeSpans(CHUNK); // warm-up (JIT, project lookup, connections)
+  await processor.forceFlush();
+  const cpu = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  for (let done = 0; done < N; done += CHUNK) {
+    makeSpans(CHUNK);
+    await processor.forceFlush();
+  }
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const used = process.cpuUsage(cpu);
+  await processor.shutdown();
+  return { cpuUsPerSpan: (used.user + used.system) / N, wallMs };
 }
 
-async function main() {
+function makeProcessor(config, url, apiKey) {
+  if (config === 'baseline') return { onStart() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };
+  if (config === 'braintrust-otel') {
+    const { BraintrustSpanProcessor } = require('@braintrust/otel');
+    return new BraintrustSpanProcessor({ apiKey, apiUrl: url, parent: 'project_name:bench-braintrust-otel' });
+  }
+  const { BraintrustSpanProcessor } = require(path.join(ROOT, 'dist', 'index.js'));
+  return new BraintrustSpanProcessor({ apiKey, apiUrl: url, project: 'bench-ours', log: () => {} });
+}
+
+async function outage(processor, makeSpans) {
+  const sample = () => {
+    global.gc?.();
+    const m = process.memoryUsage();
+    return (m.heapUsed + m.external) / 1024 / 1024;
+  };
+  makeSpans(200);
+  await new Promise((r) => setTimeout(r, 200));
+  const start = sample();
+  let peak = start;
+  for (let second = 0; second < OUTAGE_SECONDS; second++) {
+    for (let tick = 0; tick < 10; tick++) {
+      makeSpans(200);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    peak = Math.max(peak, sample());
+  }
+  const stats = processor.exporter.stats;
+  const t = Date.now();
+  await processor.shutdown();
+  return { startMiB: start, peakMiB: peak, dropped: stats.dropped, shutdownMs: Date.now() - t };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Driver
+
+function run(args, execArgv = []) {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', resolve);
+    child.once('exit', (code) => code !== 0 && reject(new Error(`client ${args[1]} exited with ${code}`)));
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function driver() {
   const server = fork(SERVER, [], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const url = await new Promise((resolve) => server.stdout.once('data', (d) => resolve(JSON.parse(d.toString()).url)));
-  const spans = Array.from({ length: N }, (_, i) => llmSpan(i + 1));
-  const exporter = new BraintrustSpanExporter({ apiKey: DEFAULT_API_KEY, apiUrl: url, project: 'bench', filter: 'all', log: () => {} });
-  const cpu = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < N; i += 512) exporter.export(spans.slice(i, i + 512), () => {});
-  const t1 = process.hrtime.bigint();
-  await exporter.shutdown();
-  const t2 = process.hrtime.bigint();
-  const used = process.cpuUsage(cpu);
-  const rate = (ns) => Math.round(N / (Number(ns) / 1e9));
-  console.log(
-    `exporter, ${N} LLM spans with ~2 KB content, Node ${process.version}: translate+queue ${rate(t1 - t0)} spans/s; ` +
-      `end to end (acknowledged by the server) ${rate(t2 - t0)} spans/s; CPU ${((used.user + used.system) / N).toFixed(1)} µs/span; ` +
-      `sent ${exporter.stats.sent} (target ≥ 50,000 spans/s)`,
-  );
+  const configs = ['baseline', 'braintrust-otel', 'ours'];
+  const results = Object.fromEntries(configs.map((c) => [c, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? configs : [...configs].reverse();
+    for (const config of order) results[config].push(await run(['client', config, url]));
+  }
+  const base = median(results.baseline.map((r) => r.cpuUsPerSpan));
+  const lines = [`exporter throughput, ${N} LLM spans (~2 KB content) per round, ${ROUNDS} rounds, Node ${process.version}; client CPU per span (median), minus the baseline's ${base.toFixed(1)} µs for making the spans:`];
+  for (const config of ['braintrust-otel', 'ours']) {
+    const cpu = median(results[config].map((r) => r.cpuUsPerSpan)) - base;
+    const wall = median(results[config].map((r) => (N / r.wallMs) * 1000));
+    lines.push(`  ${config.padEnd(16)} ${cpu.toFixed(1).padStart(6)} µs/span → ${Math.round(1e6 / cpu).toLocaleString('en-US').padStart(7)} spans/s on one core; delivered ${Math.round(wall).toLocaleString('en-US')} spans/s (wall clock, server included)`);
+  }
+  server.send({ cmd: 'fault', fault: { route: 'insert', kind: 'status', status: 503 } });
+  server.send({ cmd: 'fault', fault: { route: 'project', kind: 'status', status: 503 } });
+  const o = await run(['client', 'outage', url], ['--expose-gc']);
+  lines.push(`outage: 2,000 spans/s for ${OUTAGE_SECONDS} s, every request answered 503: heap+external ${o.startMiB.toFixed(1)} → peak ${o.peakMiB.toFixed(1)} MiB (+${(o.peakMiB - o.startMiB).toFixed(1)}; maxQueueBytes bounds queued and in-flight records at 64 MiB); dropped ${JSON.stringify(o.dropped)}; shutdown ${o.shutdownMs} ms`);
+  console.log(lines.join('\n'));
   server.kill();
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+if (process.argv[2] === 'client') {
+  client(process.argv[3], process.argv[4]).then(
+    (result) => process.send(result, () => process.exit(0)),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+} else {
+  driver().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

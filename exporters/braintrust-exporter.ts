@@ -14,6 +14,7 @@ import { diag } from '@opentelemetry/api';
 import { Delivery } from './delivery/delivery';
 import { FileTransport } from './delivery/file-transport';
 import { HttpTransport } from './delivery/http-transport';
+import { SdkTransport, type SdkLoader } from './delivery/sdk-transport';
 import type { Transport } from './delivery/transport';
 import { resolveExporterOptions, type BraintrustExporterOptions, type ResolvedExporterOptions } from './options';
 import type { ExportableSpan } from './record';
@@ -115,11 +116,18 @@ export class BraintrustSpanExporter {
   }
 }
 
-function createTransport(resolved: ResolvedExporterOptions): Transport {
+/** @internal Exported for tests, which pass a `loadSdk` that fails. */
+export function createTransport(resolved: ResolvedExporterOptions, loadSdk?: SdkLoader): Transport {
   const { destination, settings } = resolved;
   if (destination.kind === 'file') return new FileTransport(destination.path);
   if (destination.via === 'sdk') {
-    resolved.log('warn', 'transport "sdk" is not available yet; using the REST API');
+    try {
+      const { apiKey, appUrl, project } = destination;
+      return new SdkTransport({ apiKey, appUrl, project, requestTimeoutMs: settings.requestTimeoutMs, closeTimeoutMs: resolved.flushTimeoutMs, log: resolved.log }, loadSdk);
+    } catch (err) {
+      // The package is optional: without it, the same records still reach Braintrust over REST.
+      resolved.log('error', `${(err as Error).message}; using the REST API`);
+    }
   }
   return new HttpTransport({ apiKey: destination.apiKey, apiUrl: destination.apiUrl, project: destination.project, requestTimeoutMs: settings.requestTimeoutMs });
 }

@@ -14,6 +14,12 @@ export interface BraintrustExporterOptions extends Partial<Omit<BraintrustSettin
   project?: string;
   /** A project id, when known (skips the name lookup). */
   projectId?: string;
+  /**
+   * `transport: "sdk"` only: the Braintrust app URL the SDK logs in at (default `BRAINTRUST_APP_URL`, else
+   * the SDK's https://www.braintrust.dev). The SDK takes the API URL from the login's answer, or from
+   * `BRAINTRUST_API_URL`; `apiUrl` does not reach it.
+   */
+  appUrl?: string;
   filter?: SpanFilter;
   /** `metadata.environment` for spans whose resource names none. Default `NODE_ENV`. */
   environment?: string;
@@ -24,7 +30,7 @@ export interface BraintrustExporterOptions extends Partial<Omit<BraintrustSettin
 }
 
 export type Destination =
-  | { kind: 'braintrust'; apiKey: string; apiUrl: string; project: { name: string } | { id: string }; via: 'http' | 'sdk' }
+  | { kind: 'braintrust'; apiKey: string; apiUrl: string; appUrl?: string; project: { name: string } | { id: string }; via: 'http' | 'sdk' }
   | { kind: 'file'; path: string };
 
 export interface ResolvedExporterOptions {
@@ -39,13 +45,14 @@ export interface ResolvedExporterOptions {
 type Env = Record<string, string | undefined>;
 
 export function resolveExporterOptions(options: BraintrustExporterOptions = {}, env: Env = process.env): ResolvedExporterOptions {
-  const { apiKey: keyOption, project, projectId, filter, environment, flushTimeoutMs, log, ...overrides } = options;
+  const { apiKey: keyOption, project, projectId, appUrl, filter, environment, flushTimeoutMs, log, ...overrides } = options;
   const settings: BraintrustSettings = { ...defaultConfig.braintrust, ...definedOnly(overrides) };
   if (overrides.recordsFile === undefined && env.OTEL_GENAI_RECORDS_FILE) settings.recordsFile = env.OTEL_GENAI_RECORDS_FILE;
   if (overrides.apiUrl === undefined && nonBlank(env.BRAINTRUST_API_URL)) settings.apiUrl = env.BRAINTRUST_API_URL!.trim();
   const apiKey = nonBlank(keyOption) ?? nonBlank(env.BRAINTRUST_API_KEY);
+  const sdkAppUrl = nonBlank(appUrl) ?? nonBlank(env.BRAINTRUST_APP_URL);
   const destination: Destination = apiKey
-    ? { kind: 'braintrust', apiKey, apiUrl: settings.apiUrl, project: resolveProject(project, projectId, env, settings.defaultProject), via: settings.transport }
+    ? { kind: 'braintrust', apiKey, apiUrl: settings.apiUrl, ...(sdkAppUrl ? { appUrl: sdkAppUrl } : {}), project: resolveProject(project, projectId, env, settings.defaultProject), via: settings.transport }
     : { kind: 'file', path: settings.recordsFile };
   return {
     settings,

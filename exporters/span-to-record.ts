@@ -17,13 +17,32 @@ import { vercelAi } from './translate/vercel-ai';
 import { asCount, asString, jsonSafe, put } from './translate/values';
 import { ATTR } from '../src/semconv';
 
+/** Which dialects a span may speak, from its attribute namespaces (and whether it has events). */
+const enum Mark {
+  Braintrust = 1,
+  VercelAi = 2,
+  OpenLlmetry = 4,
+  OpenInference = 8,
+  GenAi = 16,
+  Events = 32,
+}
+
 /**
  * After the explicit `braintrust.*` attributes, in precedence order. The instrumentation-specific
  * dialects come before the generic `gen_ai.*` one: Vercel AI and OpenLLMetry spans also carry some
  * `gen_ai.*` attributes, but only their own dialect knows, e.g., whether their prompt token count
  * includes cached tokens. Semconv span events only supply content a span's attributes lack.
+ *
+ * Each dialect is asked only when the span carries its marks (one pass over the attribute keys):
+ * most spans speak one dialect, and asking the others costs a scan of every key each.
  */
-const DIALECTS: readonly Dialect[] = [vercelAi, openllmetry, openinference, genAiDialect, genaiEvents];
+const DIALECTS: ReadonlyArray<{ read: Dialect; marks: number }> = [
+  { read: vercelAi, marks: Mark.VercelAi },
+  { read: openllmetry, marks: Mark.OpenLlmetry },
+  { read: openinference, marks: Mark.OpenInference },
+  { read: genAiDialect, marks: Mark.GenAi },
+  { read: genaiEvents, marks: Mark.Events },
+];
 
 export interface RecordContext {
   /** The nearest exported ancestor's span id, or none for a root. */
@@ -49,8 +68,14 @@ const CONSUMED_PREFIXES = [
 
 export function spanToRecord(span: ExportableSpan, context: RecordContext): BraintrustRecord {
   const attributes = span.attributes ?? {};
-  const explicit = safely(braintrustDialect, attributes, span);
-  const facts = [explicit, ...DIALECTS.map((read) => safely(read, attributes, span))].filter((f): f is SpanFacts => f !== undefined);
+  const marks = marksOf(attributes, span);
+  const explicit = marks & Mark.Braintrust ? safely(braintrustDialect, attributes, span) : undefined;
+  const facts: SpanFacts[] = explicit ? [explicit] : [];
+  for (const dialect of DIALECTS) {
+    if ((marks & dialect.marks) === 0) continue;
+    const found = safely(dialect.read, attributes, span);
+    if (found) facts.push(found);
+  }
   const { traceId, spanId } = span.spanContext();
   const isRoot = context.parentSpanId === undefined;
   const describedByAncestor = attributes[ATTR.GEN_AI_DESCRIBED_BY_ANCESTOR] === true;
@@ -73,6 +98,37 @@ export function spanToRecord(span: ExportableSpan, context: RecordContext): Brai
   // The API rejects tags on non-root rows.
   if (tags && isRoot) record.tags = tags;
   return record;
+}
+
+function marksOf(a: SpanAttributeMap, span: ExportableSpan): number {
+  let marks = span.events !== undefined && span.events.length > 0 ? Mark.Events : 0;
+  for (const key in a) {
+    const dot = key.indexOf('.');
+    switch (dot === -1 ? key : key.slice(0, dot)) {
+      case 'gen_ai':
+        marks |= Mark.GenAi;
+        // OpenLLMetry's indexed prompt/completion attributes share the namespace.
+        if (key.startsWith('gen_ai.prompt.') || key.startsWith('gen_ai.completion.')) marks |= Mark.OpenLlmetry;
+        break;
+      case 'braintrust':
+        marks |= Mark.Braintrust;
+        break;
+      case 'ai':
+        marks |= Mark.VercelAi;
+        break;
+      case 'traceloop':
+        marks |= Mark.OpenLlmetry;
+        break;
+      case 'llm':
+        // `llm.request.type` is OpenLLMetry's; the rest of `llm.*` is OpenInference's.
+        marks |= key === 'llm.request.type' || key.startsWith('llm.usage.') ? Mark.OpenLlmetry : Mark.OpenInference;
+        break;
+      case 'openinference':
+        marks |= Mark.OpenInference;
+        break;
+    }
+  }
+  return marks;
 }
 
 function safely(read: Dialect, attributes: SpanAttributeMap, span: ExportableSpan): SpanFacts | undefined {

@@ -41,6 +41,12 @@ export class Delivery {
   private hardDeadline = Infinity;
   /** Ends the current retry wait early (shutdown). */
   private wake: (() => void) | undefined;
+  /**
+   * Memory held by the batch being sent, counted against `maxQueueBytes`: its records, and the request
+   * body built from them (text and bytes) while a request is out.
+   */
+  private inFlightBytes = 0;
+  private readonly batchBytes: number;
   private unreported: Partial<Record<DropReason, number>> = {};
   private lastError: string | undefined;
   private lastWarnAt = -Infinity;
@@ -51,7 +57,10 @@ export class Delivery {
     private readonly log: LogFn,
     private readonly now: () => number = Date.now,
   ) {
-    this.queue = new RecordQueue(options.maxQueueBytes);
+    // The bound covers the batch in flight too (IN_FLIGHT_COPIES of it): batches are at most a quarter
+    // of the bound, and the queue leaves room for the extra copies a batch becomes when it is sent.
+    this.batchBytes = Math.max(1, Math.min(options.maxBatchBytes, Math.floor(options.maxQueueBytes / 4)));
+    this.queue = new RecordQueue(options.maxQueueBytes - (IN_FLIGHT_COPIES - 1) * this.batchBytes);
   }
 
   get queuedRecords(): number {
@@ -62,14 +71,19 @@ export class Delivery {
     return this.queue.bytes;
   }
 
+  /** Everything counted against `maxQueueBytes`: queued records and the batch in flight. */
+  get heldBytes(): number {
+    return this.queue.bytes + this.inFlightBytes;
+  }
+
   /** Queues one record's JSON for sending. Cheap; never throws. */
   enqueue(json: string): void {
     if (this.keyRejected) {
       this.dropped('key rejected', 1);
       return;
     }
-    if (!this.queue.push(json)) this.dropped('queue full', this.queue.takeDropped());
-    if (this.queue.length >= this.options.maxBatchRecords || this.queue.bytes >= this.options.maxBatchBytes) this.startPump();
+    if (!this.queue.push(json, this.inFlightBytes)) this.dropped('queue full', this.queue.takeDropped());
+    if (this.queue.length >= this.options.maxBatchRecords || this.queue.bytes >= this.batchBytes) this.startPump();
     else this.timer ??= unref(setTimeout(() => this.startPump(), this.options.flushIntervalMs));
   }
 
@@ -77,8 +91,7 @@ export class Delivery {
   async flush(timeoutMs: number): Promise<void> {
     const until = this.now() + timeoutMs;
     while ((this.queue.length > 0 || this.pumping) && this.now() < until) {
-      const pump = this.startPump();
-      await Promise.race([pump, sleep(Math.max(0, until - this.now()))]);
+      await within(this.startPump(), Math.max(0, until - this.now()), this.hardDeadline !== Infinity);
     }
     this.reportDrops(true);
   }
@@ -89,10 +102,13 @@ export class Delivery {
    */
   async shutdown(timeoutMs: number): Promise<void> {
     this.hardDeadline = this.now() + timeoutMs;
+    // A retry wait begun before shutdown does not keep the process alive: end it, so the retry
+    // happens now and any further wait does (e.g. under `beforeExit`, nothing else may be pending).
+    this.wake?.();
     await this.flush(timeoutMs);
     // A batch waiting to retry gives up now rather than at its own deadline.
     this.wake?.();
-    if (this.pumping) await Promise.race([this.pumping, this.pause(SHUTDOWN_GRACE_MS)]);
+    if (this.pumping) await within(this.pumping, SHUTDOWN_GRACE_MS, true);
     const left = this.queue.clear();
     if (left > 0) this.dropped('shutdown', left);
     this.reportDrops(true);
@@ -114,13 +130,16 @@ export class Delivery {
     // Let the enqueueing call return first: sending never runs on the app's stack.
     await Promise.resolve();
     while (this.queue.length > 0 && !this.keyRejected && this.now() < this.hardDeadline) {
-      const batch = this.queue.take(this.options.maxBatchRecords, this.options.maxBatchBytes);
+      const batch = this.queue.take(this.options.maxBatchRecords, this.batchBytes);
+      this.inFlightBytes = IN_FLIGHT_COPIES * batch.reduce((sum, json) => sum + json.length, 0);
       try {
         await this.sendWithRetries(batch);
       } catch (err) {
         // Transports never throw; if one does, the batch is lost but delivery goes on.
         this.lastError = (err as Error)?.message ?? String(err);
         this.dropped('undeliverable', batch.length);
+      } finally {
+        this.inFlightBytes = 0;
       }
     }
   }
@@ -201,11 +220,27 @@ export class Delivery {
   }
 }
 
+/** A batch in flight exists as its records, the request body text and that text's bytes. */
+const IN_FLIGHT_COPIES = 3;
+
 /** How long shutdown waits, past its deadline, for a woken batch to be counted. */
 const SHUTDOWN_GRACE_MS = 50;
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => unref(setTimeout(resolve, ms)));
+/**
+ * Waits for `work`, at most `ms`. The timer is cleared as soon as `work` settles (a pending timer would
+ * hold the process open for nothing); it keeps the process alive only when asked to (shutdown).
+ */
+async function within(work: Promise<void>, ms: number, keepAlive: boolean): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    if (!keepAlive) timer.unref();
+  });
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Our timers never keep the process alive; shutdown flushes explicitly. */

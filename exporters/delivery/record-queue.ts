@@ -20,11 +20,14 @@ export class RecordQueue {
     return this.items.length - this.head;
   }
 
-  /** Adds a record's JSON; false (and counted) when it does not fit. */
-  push(json: string): boolean {
+  /**
+   * Adds a record's JSON; false (and counted) when it does not fit beside `reservedBytes` (memory the
+   * caller holds outside the queue for the same bound, e.g. a batch being sent).
+   */
+  push(json: string, reservedBytes = 0): boolean {
     // JSON text of our records is mostly ASCII: length is the byte size to within the multibyte share.
     const size = json.length;
-    if (this.queuedBytes + size > this.maxBytes) {
+    if (this.queuedBytes + reservedBytes + size > this.maxBytes) {
       this.droppedFull++;
       return false;
     }

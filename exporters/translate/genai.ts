@@ -5,7 +5,7 @@
  */
 import type { RecordMetrics, SpanAttributeMap } from '../record';
 import type { Dialect, SpanFacts } from './facts';
-import { parseJsonAttribute, semconvMessagesToChat, semconvOutputToChoices, systemInstructionsToChat } from './messages';
+import { parseJsonAttribute, semconvMessagesToChat, semconvOutputToChoices, systemInstructionsToChat, type ChoiceView } from './messages';
 import { asCount, asNumber, asString, asStringList, put } from './values';
 
 /** `gen_ai.operation.name` values that describe one model inference. */
@@ -62,10 +62,20 @@ export const genAiDialect: Dialect = (a, span) => {
   if (input) facts.input = input;
   else if (operation === 'execute_tool') put(facts, 'input', parseJsonAttribute(a['gen_ai.tool.call.arguments']));
   const output = semconvOutputToChoices(parseJsonAttribute(a['gen_ai.output.messages']));
-  if (output) facts.output = output;
+  if (output) facts.output = withProviderFinishReasons(output, asStringList(a['gen_ai.response.finish_reasons']));
   else if (operation === 'execute_tool') put(facts, 'output', parseJsonAttribute(a['gen_ai.tool.call.result']));
   return facts;
 };
+
+/**
+ * Output messages carry semconv's finish reasons (`tool_call`); the choices Braintrust shows are in
+ * the provider's shape, so they get the provider's own values (`tool_calls`, `end_turn`) from
+ * `gen_ai.response.finish_reasons` when it lists one per choice.
+ */
+function withProviderFinishReasons(choices: ChoiceView[], reasons: string[] | undefined): ChoiceView[] {
+  if (!reasons || reasons.length !== choices.length) return choices;
+  return choices.map((choice, i) => ({ ...choice, finish_reason: reasons[i]! }));
+}
 
 /** System instructions first, then the conversation, as the model saw it. */
 function inputMessages(a: SpanAttributeMap): unknown[] | undefined {

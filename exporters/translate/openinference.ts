@@ -112,7 +112,11 @@ function toChatMessage(fields: MessageFields, defaultRole: string): ChatMessageV
   // The Anthropic instrumentation repeats tool_use blocks among the contents: those are the fallback only.
   const calls = toolCalls.length > 0 ? toolCalls : contents.toolCalls;
   if (functionName !== undefined && role !== 'function') calls.push(toolCall(undefined, functionName, fields.get('function_call_arguments_json')));
-  if (calls.length > 0) message.tool_calls = calls;
+  if (calls.length > 0) {
+    message.tool_calls = calls;
+    // A streamed answer that only calls tools is recorded with its joined text deltas, `""`: OpenAI's null.
+    if (message.content === '') message.content = null;
+  }
   put(message, 'tool_call_id', toolCallId);
   if (contents.reasoning) message.reasoning = contents.reasoning;
   return message;
@@ -201,10 +205,13 @@ function spanMetadata(attributes: SpanAttributeMap, finishReason: string | undef
   if (isObject(parameters)) {
     for (const [key, value] of Object.entries(parameters)) if (!NOT_PARAMETERS.has(key)) metadata[key] = value;
   }
-  // As the semconv dialect names them: the model asked for, and the one that answered. The instrumentations
-  // overwrite `llm.model_name` with the response's model; the request/response names are newer.
-  const responseModel = asString(attributes['llm.response.model_name']);
-  put(metadata, 'model', asString(attributes['llm.request.model_name']) ?? asString(attributes['llm.model_name']) ?? responseModel);
+  // As the semconv dialect names them: the model asked for, and the one that answered. The request/response
+  // names are newer. The instrumentations overwrite `llm.model_name` with the response's model (the OpenAI one
+  // only when not streaming), while the request body's `model` stays in the invocation parameters.
+  const modelName = asString(attributes['llm.model_name']);
+  const requested = asString(attributes['llm.request.model_name']) ?? (isObject(parameters) ? asString(parameters.model) : undefined);
+  const responseModel = asString(attributes['llm.response.model_name']) ?? (requested !== undefined && modelName !== requested ? modelName : undefined);
+  put(metadata, 'model', requested ?? modelName ?? responseModel);
   put(metadata, 'response_model', responseModel);
   put(metadata, 'provider', asString(attributes['llm.provider']) ?? asString(attributes['llm.system']));
   if (finishReason !== undefined) metadata.finish_reasons = [finishReason];

@@ -8,7 +8,8 @@ export type BraintrustRoute =
   | 'register' // POST /api/project/register
   | 'get-project' // GET /api/project?id=
   | 'version' // GET /version
-  | 'logs3'; // POST /logs3
+  | 'logs3' // POST /logs3
+  | 'otlp'; // POST /otel/v1/traces (OTLP/HTTP JSON; spans are only counted)
 
 /** Applies to the next `times` (default 1; `Infinity` until `clearFaults()`) requests of `route`. */
 export type Fault = { route: BraintrustRoute | '*'; times?: number } & (
@@ -77,6 +78,8 @@ export interface BraintrustServer {
   rows(projectNameOrId: string): BraintrustRow[];
   /** How many times a row id was received in a successful request (retries count again). */
   receivedCount(rowId: string): number;
+  /** Spans received on the OTLP endpoint. */
+  otlpSpanCount(): number;
   /** Queues a fault; faults are taken in the order they were added. Throws on an invalid fault. */
   fault(fault: Fault): void;
   clearFaults(): void;

@@ -314,8 +314,20 @@ function logs3(state, { body }) {
   return {};
 }
 
+/**
+ * Braintrust's OTLP/HTTP JSON endpoint (what `@braintrust/otel`'s processor sends to), for the
+ * exporter benchmark's side-by-side run: spans are counted, not translated (the real service maps them
+ * server-side).
+ */
+function otlpTraces(state, { body }) {
+  if (!Array.isArray(body.resourceSpans)) invalid('resourceSpans', 'expected an array');
+  for (const resource of body.resourceSpans) for (const scope of resource.scopeSpans ?? []) state.otlpSpans += (scope.spans ?? []).length;
+  return {};
+}
+
 /** `body`: whether the route takes a JSON body (login has none, though the SDK sends a JSON content type). */
 const ROUTES = [
+  { name: 'otlp', method: 'POST', path: /^\/otel\/v1\/traces$/, body: true, handle: otlpTraces },
   { name: 'project', method: 'POST', path: /^\/v1\/project$/, body: true, handle: createProject },
   { name: 'insert', method: 'POST', path: /^\/v1\/project_logs\/([^/]+)\/insert$/, body: true, handle: insertProjectLogs },
   { name: 'login', method: 'POST', path: /^\/api\/apikey\/login$/, body: false, handle: login },
@@ -452,6 +464,7 @@ function startBraintrustServer(options = {}) {
     timers: new Set(),
     requests: [],
     rejections: [],
+    otlpSpans: 0,
     url: '',
   };
   const server = http.createServer((req, res) => receive(state, req, res));
@@ -472,6 +485,7 @@ function startBraintrustServer(options = {}) {
         projects: () => [...store.projects.values()].map((p) => structuredClone(p.project)),
         rows: (nameOrId) => structuredClone([...(store.find(nameOrId)?.rows.values() ?? [])]),
         receivedCount: (rowId) => store.received.get(rowId) ?? 0,
+        otlpSpanCount: () => state.otlpSpans,
         fault: (spec) => {
           checkFault(spec);
           state.faults.push({ ...spec, remaining: spec.times ?? 1 });
@@ -496,5 +510,14 @@ module.exports = { startBraintrustServer, DEFAULT_API_KEY, ORG_NAME };
 if (require.main === module) {
   startBraintrustServer({ port: Number(process.argv[2] || 0) }).then((server) => {
     process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
+    // Under a parent process (the benchmark): faults and counts over IPC.
+    process.on('message', (message) => {
+      if (message.cmd === 'fault') server.fault({ ...message.fault, times: message.fault.times ?? Infinity });
+      else if (message.cmd === 'clearFaults') server.clearFaults();
+      else if (message.cmd === 'counts') {
+        const rows = server.projects().reduce((sum, p) => sum + server.rows(p.id).length, 0);
+        process.send({ id: message.id, rows, otlpSpans: server.otlpSpanCount(), requests: server.requests.length });
+      }
+    });
   });
 }

@@ -149,11 +149,11 @@ test('an outage: memory stays under the bound, drops are counted in one warning 
   const maxQueueBytes = 256 * 1024;
   const { exporter: e, logs } = exporter({ maxQueueBytes, flushTimeoutMs: 500, retryDeadlineMs: 60_000, retryMaxMs: 100, warnIntervalMs: 60_000 });
   server.fault({ route: 'insert', kind: 'status', status: 503, times: Infinity });
-  const delivery = (e as unknown as { delivery: { queuedBytes: number } }).delivery;
+  const delivery = (e as unknown as { delivery: { heldBytes: number } }).delivery;
   let peak = 0;
   for (let round = 0; round < 20; round++) {
     exportAll(e, spans(50, `r${round}-`, 'y'.repeat(1000)));
-    peak = Math.max(peak, delivery.queuedBytes);
+    peak = Math.max(peak, delivery.heldBytes);
     await new Promise((r) => setTimeout(r, 5));
   }
   expect(peak).toBeLessThanOrEqual(maxQueueBytes);
@@ -174,4 +174,24 @@ test('export() after shutdown is a no-op that still calls back', async () => {
   await e.shutdown();
   exportAll(e, spans(2));
   expect(server.requests).toHaveLength(0);
+});
+
+test('shutdown from beforeExit while a retry waits: the retry happens and the process waits for it (regression)', async () => {
+  // The first insert fails with Retry-After: 2 s; the app then has nothing left to do. A retry wait that
+  // began before shutdown must not let the process exit without delivering.
+  server.fault({ route: 'insert', kind: 'status', status: 503, retryAfter: 2 });
+  const script = `
+    const { BraintrustSpanExporter } = require(${JSON.stringify(require.resolve('../../dist/exporters/braintrust-exporter.js'))});
+    const e = new BraintrustSpanExporter({ apiKey: ${JSON.stringify(DEFAULT_API_KEY)}, apiUrl: ${JSON.stringify(server.url)}, project: 'exit', flushIntervalMs: 1, flushTimeoutMs: 4000, log: (l, m) => console.error(m) });
+    const span = (id) => ({ name: 'chat', kind: 2, spanContext: () => ({ traceId: id.padStart(32, '0'), spanId: id.padStart(16, '0') }), startTime: [1700000000, 0], endTime: [1700000001, 0], status: { code: 0 }, attributes: { 'gen_ai.operation.name': 'chat' } });
+    e.export([span('1'), span('2'), span('3')], () => {});
+    // Let the first attempt fail and its retry wait begin, then run out of work.
+    setTimeout(() => process.once('beforeExit', () => e.shutdown()), 300);
+  `;
+  const { spawn } = await import('node:child_process');
+  const started = Date.now();
+  const code = await new Promise<number | null>((resolve) => spawn(process.execPath, ['-e', script], { stdio: 'inherit' }).on('exit', resolve));
+  expect(code).toBe(0);
+  expect(server.rows('exit')).toHaveLength(3);
+  expect(Date.now() - started).toBeLessThan(4000);
 });

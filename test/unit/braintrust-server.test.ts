@@ -718,3 +718,15 @@ describe('observability and lifecycle', () => {
     }
   });
 });
+
+describe('OTLP endpoint (for the benchmark side by side with @braintrust/otel)', () => {
+  test('counts the spans of an OTLP/HTTP JSON export; a body without resourceSpans is a 400', async () => {
+    const span = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: 'x' };
+    const ok = await call('/otel/v1/traces', { resourceSpans: [{ scopeSpans: [{ spans: [span, span] }] }, { scopeSpans: [{ spans: [span] }, {}] }] });
+    expect(ok.status).toBe(200);
+    expect(server.otlpSpanCount()).toBe(3);
+    expect((await call('/otel/v1/traces', { spans: [] })).status).toBe(400);
+    expect((await call('/otel/v1/traces', { resourceSpans: [] }, { key: 'wrong' })).status).toBe(401);
+    expect(server.otlpSpanCount()).toBe(3);
+  });
+});

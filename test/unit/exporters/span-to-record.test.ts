@@ -11,7 +11,7 @@ const CHAT = {
   'gen_ai.request.max_tokens': 512,
   'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
   'gen_ai.response.id': 'chatcmpl-1',
-  'gen_ai.response.finish_reasons': ['tool_call'],
+  'gen_ai.response.finish_reasons': ['stop'],
   'gen_ai.usage.input_tokens': 1200,
   'gen_ai.usage.output_tokens': 80,
   'gen_ai.usage.cache_read.input_tokens': 1024,
@@ -60,6 +60,14 @@ describe('spanToRecord: a GenAI span', () => {
     expect(record.output).toEqual([{ index: 0, message: { role: 'assistant', content: '18°C and sunny.' }, finish_reason: 'stop' }]);
   });
 
+  test("choices show the provider's finish reasons (tool_calls), not semconv's (tool_call), when there is one per choice", () => {
+    const toolCall = JSON.stringify([{ role: 'assistant', parts: [{ type: 'tool_call', id: 'c1', name: 'f', arguments: {} }], finish_reason: 'tool_call' }]);
+    const withReasons = spanToRecord(makeSpan({ spanId: 'x', attributes: { ...CHAT, 'gen_ai.output.messages': toolCall, 'gen_ai.response.finish_reasons': ['tool_calls'] } }), { parentSpanId: undefined });
+    expect((withReasons.output as Array<{ finish_reason: string }>)[0]!.finish_reason).toBe('tool_calls');
+    const mismatched = spanToRecord(makeSpan({ spanId: 'y', attributes: { ...CHAT, 'gen_ai.output.messages': toolCall, 'gen_ai.response.finish_reasons': ['tool_calls', 'stop'] } }), { parentSpanId: undefined });
+    expect((mismatched.output as Array<{ finish_reason: string }>)[0]!.finish_reason).toBe('tool_call');
+  });
+
   test('metrics: tokens (prompt includes cached), reasoning, time to first token, start/end in seconds', () => {
     expect(record.metrics).toEqual({
       prompt_tokens: 1200,
@@ -79,7 +87,7 @@ describe('spanToRecord: a GenAI span', () => {
       provider: 'openai',
       response_model: 'gpt-4o-mini-2024-07-18',
       response_id: 'chatcmpl-1',
-      finish_reasons: ['tool_call'],
+      finish_reasons: ['stop'],
       temperature: 0.2,
       max_tokens: 512,
       service: 'gateway',

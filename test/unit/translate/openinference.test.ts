@@ -49,8 +49,15 @@ describe('openinference dialect', () => {
       ],
       output: [{ index: 0, message: { role: 'assistant', content: 'Hi!' }, finish_reason: 'stop' }],
       metrics: { prompt_tokens: 20, completion_tokens: 3, tokens: 23, prompt_cached_tokens: 0, completion_reasoning_tokens: 0 },
-      // The instrumentation overwrites llm.model_name with the response's model.
-      metadata: { model: 'gpt-4o-mini-2024-07-18', provider: 'openai', temperature: 0.2, max_tokens: 256, finish_reasons: ['stop'] },
+      // The instrumentation overwrites llm.model_name with the response's model; the request's is in the parameters.
+      metadata: {
+        model: 'gpt-4o-mini',
+        response_model: 'gpt-4o-mini-2024-07-18',
+        provider: 'openai',
+        temperature: 0.2,
+        max_tokens: 256,
+        finish_reasons: ['stop'],
+      },
     });
   });
 
@@ -312,6 +319,44 @@ describe('openinference dialect', () => {
     expect(facts({ 'openinference.span.kind': 'LLM', 'llm.response.model_name': 'resp' })?.metadata).toEqual({ model: 'resp', response_model: 'resp' });
   });
 
+  // What 4.2.7 records for a call that was answered by another model name than the one asked for: the response's
+  // in llm.model_name when not streaming, the request's (unchanged) when streaming.
+  it.each([
+    ['not streaming', 'gpt-4o-mini-2024-07-18', { model: 'gpt-4o-mini', response_model: 'gpt-4o-mini-2024-07-18' }],
+    ['streaming', 'gpt-4o-mini', { model: 'gpt-4o-mini' }],
+  ])('takes the requested model from the invocation parameters (%s)', (mode, modelName, expected) => {
+    const result = facts({
+      'openinference.span.kind': 'LLM',
+      'llm.model_name': modelName,
+      'llm.invocation_parameters': JSON.stringify({ model: 'gpt-4o-mini', stream: mode === 'streaming' }),
+    });
+    expect(result?.metadata).toEqual({ ...expected, stream: mode === 'streaming' });
+  });
+
+  it('renders the "" content of a streamed answer that only calls tools as null', () => {
+    // 4.2.7 `consumeChatCompletionStreamChunks`: the joined text deltas are the content, "" when there were none.
+    const result = facts({
+      'openinference.span.kind': 'LLM',
+      'llm.output_messages.0.message.content': '',
+      'llm.output_messages.0.message.role': 'assistant',
+      'llm.output_messages.0.message.tool_calls.0.tool_call.id': 'call_1',
+      'llm.output_messages.0.message.tool_calls.0.tool_call.function.name': 'get_weather',
+      'llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments': '{"location": "London"}',
+      'llm.finish_reason': 'tool_calls',
+    });
+    expect(result?.output).toEqual([
+      {
+        index: 0,
+        message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"location": "London"}' } }] },
+        finish_reason: 'tool_calls',
+      },
+    ]);
+    // Without tool calls an empty answer stays the empty string.
+    expect(facts({ 'llm.output_messages.0.message.content': '', 'llm.output_messages.0.message.role': 'assistant' })?.output).toEqual([
+      { index: 0, message: { role: 'assistant', content: '' }, finish_reason: null },
+    ]);
+  });
+
   it('takes llm.system as the provider when llm.provider is missing', () => {
     expect(facts({ 'openinference.span.kind': 'LLM', 'llm.system': 'openai' })?.metadata).toEqual({ provider: 'openai' });
   });
@@ -334,12 +379,12 @@ describe('openinference dialect', () => {
       expect(result).toEqual({ type: 'llm', input: '{bad json' });
     });
 
-    it('drops invocation parameters that are content or the model', () => {
+    it('drops invocation parameters that are content; the model is the requested `model`', () => {
       const result = facts({
         'openinference.span.kind': 'LLM',
         'llm.invocation_parameters': JSON.stringify({ model: 'x', messages: [], input: 'i', prompt: 'p', top_p: 0.9, stream: true }),
       });
-      expect(result?.metadata).toEqual({ top_p: 0.9, stream: true });
+      expect(result?.metadata).toEqual({ model: 'x', top_p: 0.9, stream: true });
     });
 
     it('fills in missing roles and skips malformed indexes and empty images', () => {
