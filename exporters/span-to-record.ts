@@ -58,13 +58,19 @@ const STATUS_ERROR = 2;
  * Attribute namespaces that dialects or the curated metadata below already read, or that are
  * transport detail (and may hold headers): never copied into metadata as they are.
  */
-const CONSUMED_PREFIXES = [
-  'gen_ai.', 'llm.', 'ai.', 'traceloop.', 'braintrust.', 'openinference.', 'input.', 'output.', 'tool.', 'message.',
-  'http.', 'url.', 'server.', 'client.', 'network.', 'net.', 'user_agent.', 'otel.', 'otel_genai.', 'error.', 'exception.',
-  'session.', 'user.', 'enduser.', 'thread.', 'code.', 'rpc.', 'aws.', 'db.', 'messaging.', 'peer.', 'host.', 'process.',
+const CONSUMED_NAMESPACES = new Set([
+  'gen_ai', 'llm', 'ai', 'traceloop', 'braintrust', 'openinference', 'input', 'output', 'tool', 'message',
+  'http', 'url', 'server', 'client', 'network', 'net', 'user_agent', 'otel', 'otel_genai', 'error', 'exception',
+  'session', 'user', 'enduser', 'thread', 'code', 'rpc', 'aws', 'db', 'messaging', 'peer', 'host', 'process',
   // OpenInference's own `metadata` (JSON) and `tag.tags`, which its dialect reads.
-  'metadata', 'tag.',
-];
+  'metadata', 'tag',
+]);
+
+/** `gen_ai` of `gen_ai.request.model`; the whole key when it has no dot. */
+function namespaceOf(key: string): string {
+  const dot = key.indexOf('.');
+  return dot === -1 ? key : key.slice(0, dot);
+}
 
 export function spanToRecord(span: ExportableSpan, context: RecordContext): BraintrustRecord {
   const attributes = span.attributes ?? {};
@@ -103,8 +109,7 @@ export function spanToRecord(span: ExportableSpan, context: RecordContext): Brai
 function marksOf(a: SpanAttributeMap, span: ExportableSpan): number {
   let marks = span.events !== undefined && span.events.length > 0 ? Mark.Events : 0;
   for (const key in a) {
-    const dot = key.indexOf('.');
-    switch (dot === -1 ? key : key.slice(0, dot)) {
+    switch (namespaceOf(key)) {
       case 'gen_ai':
         marks |= Mark.GenAi;
         // OpenLLMetry's indexed prompt/completion attributes share the namespace.
@@ -180,7 +185,7 @@ function metadataOf(span: ExportableSpan, a: SpanAttributeMap, facts: SpanFacts[
   const metadata: Record<string, unknown> = {};
   // What the app attached in its own namespaces, lowest precedence.
   for (const key in a) {
-    if (CONSUMED_PREFIXES.some((p) => key.startsWith(p))) continue;
+    if (CONSUMED_NAMESPACES.has(namespaceOf(key))) continue;
     const value = jsonSafe(a[key]);
     if (value !== undefined) metadata[key] = value;
   }

@@ -32,7 +32,7 @@ export class HttpTransport implements Transport {
       const resolved = await this.resolveProject();
       if (!resolved.ok) return resolved;
     }
-    const body = `{"events":[${records.join(',')}]}`;
+    const body = eventsBody(records);
     const url = new URL(`${this.base}/v1/project_logs/${encodeURIComponent(this.projectId!)}/insert`);
     return toSendResult(await postJson(url, this.options.apiKey, body, this.options.requestTimeoutMs), 'insert');
   }
@@ -48,6 +48,23 @@ export class HttpTransport implements Transport {
     this.projectId = id;
     return { ok: true };
   }
+}
+
+const BODY_HEAD = Buffer.from('{"events":[');
+const BODY_TAIL = Buffer.from(']}');
+
+/** `{"events":[…]}` as bytes, written straight into one buffer (no joined copy of the batch text). */
+function eventsBody(records: readonly string[]): Buffer {
+  let size = BODY_HEAD.length + BODY_TAIL.length + Math.max(0, records.length - 1);
+  for (const json of records) size += Buffer.byteLength(json);
+  const body = Buffer.allocUnsafe(size);
+  let at = BODY_HEAD.copy(body, 0);
+  for (let i = 0; i < records.length; i++) {
+    if (i > 0) body[at++] = 0x2c; // ','
+    at += body.write(records[i]!, at);
+  }
+  BODY_TAIL.copy(body, at);
+  return body;
 }
 
 function toSendResult(result: JsonResult, what: string): SendResult {

@@ -48,6 +48,8 @@ export function jsonSafe(value: unknown): unknown {
       return value.toString();
     case 'object':
       if (value === null) return null;
+      // Lists of primitives (finish reasons, stop sequences: the common case) are JSON already.
+      if (Array.isArray(value) && value.every(isJsonPrimitive)) return value;
       try {
         const text = JSON.stringify(value);
         return text === undefined ? undefined : JSON.parse(text);
@@ -57,6 +59,10 @@ export function jsonSafe(value: unknown): unknown {
     default:
       return undefined;
   }
+}
+
+function isJsonPrimitive(value: unknown): boolean {
+  return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)) || value === null;
 }
 
 /** Sets `target[key]` only when `value` is defined. */
