@@ -219,6 +219,26 @@ describe('with a Braintrust key', () => {
     expect(llm.every((r) => (r.metrics as { prompt_tokens: number }).prompt_tokens === 22)).toBe(true);
   });
 
+  test("the exporter's own requests to Braintrust are never traced (they would loop)", async () => {
+    let pid = 0;
+    const run = runApp({
+      script: CJS_APP,
+      otlpUrl: receiver.url,
+      config: { routes: REPLAY_ROUTES },
+      // A long-running app: records go out on the exporter's interval while every processor is live.
+      env: { REPLAY_URL: replay.url, OTEL_SERVICE_NAME: 'quiet-app', WAIT_FOR_SIGNAL: '1', BRAINTRUST_API_KEY: DEFAULT_API_KEY, BRAINTRUST_API_URL: braintrust.url },
+      onSpawn: (p) => (pid = p),
+    });
+    await waitFor(() => braintrust.rows('quiet-app').length >= 2, 10000);
+    await new Promise((r) => setTimeout(r, 300)); // OTEL_BSP_SCHEDULE_DELAY is 20 ms in tests
+    process.kill(pid, 'SIGTERM');
+    await run;
+    const spans = receiver.spans.filter((s) => s.resource['service.name'] === 'quiet-app');
+    expect(spans.filter((s) => s.attributes['gen_ai.operation.name'] !== undefined)).toHaveLength(2);
+    const urlOf = (s: ReceivedSpan) => String(s.attributes['url.full'] ?? s.attributes['http.url'] ?? '');
+    expect(spans.filter((s) => urlOf(s).startsWith(braintrust.url))).toEqual([]);
+  });
+
   test('an outage at exit: the process still ends within the shutdown timeout, with one line saying what was dropped', async () => {
     braintrust.fault({ route: '*', kind: 'status', status: 503, times: Infinity });
     try {
