@@ -25,6 +25,11 @@ export interface GenAiConfig {
   semconvLatestExperimental: boolean;
   /** How long the preload waits for spans to flush on SIGTERM/SIGINT/beforeExit. */
   shutdownTimeoutMs: number;
+  /**
+   * The preload exports records (to Braintrust with a key, else to the local file). Off: spans go only
+   * where `OTEL_TRACES_EXPORTER` says. Env: `OTEL_GENAI_BRAINTRUST_EXPORT=false`.
+   */
+  exportToBraintrust: boolean;
   /** Where and how records reach Braintrust (`BraintrustSpanExporter` / `BraintrustSpanProcessor`). */
   braintrust: BraintrustSettings;
 }
@@ -75,6 +80,7 @@ export const defaultConfig: GenAiConfig = {
   routes: [],
   semconvLatestExperimental: false,
   shutdownTimeoutMs: 5000,
+  exportToBraintrust: true,
   braintrust: {
     apiUrl: 'https://api.braintrust.dev',
     defaultProject: 'default-otel-project',

@@ -9,7 +9,8 @@
  *       none   no OpenTelemetry at all (context only)
  *       base   NodeSDK + instrumentation-http + instrumentation-undici (bench/baseline-preload.js)
  *       genai  the real preload: the same + GenAiInstrumentation + GenAiSpanProcessor
- *     all with OTEL_TRACES_EXPORTER=none (spans are recorded and annotated, never exported);
+ *     all with OTEL_TRACES_EXPORTER=none and OTEL_GENAI_BRAINTRUST_EXPORT=false (spans are recorded and
+ *     annotated, never exported; the exporter is measured by bench/exporter.js);
  *   - bench/micro.js: matchRoute / LlmExchange micro-benchmarks.
  *
  * Method: a measurement is N requests at concurrency C in one client; CPU/request is
@@ -209,6 +210,8 @@ async function main() {
   Object.assign(childEnv, {
     BENCH_PORT: String(port),
     OTEL_TRACES_EXPORTER: 'none',
+    // The instrumentation layer alone (the exporter has its own benchmark, bench/exporter.js).
+    OTEL_GENAI_BRAINTRUST_EXPORT: 'false',
     OTEL_SERVICE_NAME: 'otel-genai-bench',
     OTEL_LOG_LEVEL: 'error',
     OTEL_GENAI_CONFIG: path.join(__dirname, 'genai-routes.json'),
@@ -477,7 +480,7 @@ function report({ data, toggled, memory, microResults, seconds }) {
       `Δ is the per-round paired difference (GenAI − baseline), shown as median [distribution-free ≥90% confidence interval of the median]. ` +
       `Result: PASS if the whole interval is within the limit, FAIL if the whole interval is beyond it, INCONCLUSIVE if it straddles the limit (the machine's noise exceeds the margin). ` +
       `Targets 1–2 are also measured in ONE process that switches the GenAI layer off and on between batches (bench/toggle-preload.js), which removes process-to-process differences. ` +
-      `OTEL_TRACES_EXPORTER=none: spans are recorded and annotated, not exported.`,
+      `OTEL_TRACES_EXPORTER=none, OTEL_GENAI_BRAINTRUST_EXPORT=false: spans are recorded and annotated, not exported (the exporter: npm run bench:exporter).`,
     `Verdicts use **user** CPU: the layer makes no system calls, and system time here is dominated by the loopback TCP stack (which also does the server's receive work in the client's context) and swings with scheduling; the user+sys Δ is shown alongside.`,
     `Per-chunk cost is the slope between ${STREAM_LONG}- and ${STREAM_SHORT}-chunk streams (${span} SSE events apart), so per-call costs cancel. Time to first chunk is measured on paced streams (the client is not saturated); its verdict uses the median over rounds of the per-round p99 difference, the pooled p99 is shown alongside.`,
     `Total bench time ${seconds.toFixed(0)} s.`,

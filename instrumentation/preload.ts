@@ -45,7 +45,7 @@ export function startPreload(env: Env = process.env): PreloadHandle | undefined 
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
   const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
   const exporters = tracesExportersFromEnv(env);
-  const braintrust = new BraintrustSpanProcessor(braintrustOptions(user, config, env));
+  const braintrust = config.exportToBraintrust ? new BraintrustSpanProcessor(braintrustOptions(user, config, env)) : undefined;
 
   const sdk: StartedSdk = new NodeSDK({
     instrumentations: [
@@ -53,7 +53,7 @@ export function startPreload(env: Env = process.env): PreloadHandle | undefined 
       new HttpInstrumentation({ redactedQueryParams: [...SECRET_QUERY_PARAMS] }),
       new UndiciInstrumentation(),
     ],
-    spanProcessors: [new GenAiSpanProcessor(), braintrust, ...exporters.processors] as never,
+    spanProcessors: [new GenAiSpanProcessor(), ...(braintrust ? [braintrust] : []), ...exporters.processors] as never,
     // This preload is about traces. NodeSDK would otherwise start OTLP metric and log exporters by
     // default (retrying against localhost:4318 and delaying exit); they start only when asked for.
     ...(env.OTEL_METRICS_EXPORTER ? {} : { metricReaders: [] }),
@@ -70,7 +70,7 @@ export function startPreload(env: Env = process.env): PreloadHandle | undefined 
   info(
     env,
     `tracing LLM calls (outgoing node:http, http2 and fetch) of ${env.OTEL_SERVICE_NAME || 'this service'}; ` +
-      `records → ${braintrust.exporter.description}${env.BRAINTRUST_API_KEY?.trim() ? '' : ' (no BRAINTRUST_API_KEY)'}` +
+      (braintrust ? `records → ${braintrust.exporter.description}${env.BRAINTRUST_API_KEY?.trim() ? '' : ' (no BRAINTRUST_API_KEY)'}` : 'records: off (OTEL_GENAI_BRAINTRUST_EXPORT=false)') +
       `${exporters.description ? `; spans also → ${exporters.description}` : ''}; ` +
       `message content ${config.captureContent ? `captured (cap ${config.maxCaptureBytes} bytes per body)` : 'not captured'}`,
   );

@@ -41,6 +41,10 @@ export function resolveConfig(user: UserConfig = {}, env: Env = process.env): Re
     else warnings.push(`OTEL_GENAI_MAX_CAPTURE_BYTES="${cap}" is not a positive integer; kept ${config.maxCaptureBytes}`);
   }
 
+  const exportToBraintrust = parseBoolean(env.OTEL_GENAI_BRAINTRUST_EXPORT);
+  if (exportToBraintrust !== undefined) config.exportToBraintrust = exportToBraintrust;
+  else if (env.OTEL_GENAI_BRAINTRUST_EXPORT) warnings.push(`OTEL_GENAI_BRAINTRUST_EXPORT="${env.OTEL_GENAI_BRAINTRUST_EXPORT}" is not a boolean; kept ${config.exportToBraintrust}`);
+
   const optIn = env.OTEL_SEMCONV_STABILITY_OPT_IN;
   if (optIn && optIn.split(',').some((v) => v.trim() === 'gen_ai_latest_experimental')) config.semconvLatestExperimental = true;
 

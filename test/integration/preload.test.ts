@@ -219,6 +219,19 @@ describe('with a Braintrust key', () => {
     expect(llm.every((r) => (r.metrics as { prompt_tokens: number }).prompt_tokens === 22)).toBe(true);
   });
 
+  test('OTEL_GENAI_BRAINTRUST_EXPORT=false: no records anywhere, spans still to OTEL_TRACES_EXPORTER', async () => {
+    const run = await runApp({
+      script: CJS_APP,
+      otlpUrl: receiver.url,
+      config: { routes: REPLAY_ROUTES },
+      env: { REPLAY_URL: replay.url, OTEL_SERVICE_NAME: 'off-app', BRAINTRUST_API_KEY: DEFAULT_API_KEY, BRAINTRUST_API_URL: braintrust.url, OTEL_GENAI_BRAINTRUST_EXPORT: 'false' },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('records: off (OTEL_GENAI_BRAINTRUST_EXPORT=false); spans also → otlp');
+    expect((await genAiSpans('off-app', 2)).length).toBe(2);
+    expect(braintrust.projects().map((p) => p.name)).not.toContain('off-app');
+  });
+
   test("the exporter's own requests to Braintrust are never traced (they would loop)", async () => {
     let pid = 0;
     const run = runApp({

@@ -10,7 +10,7 @@ describe('resolveConfig: defaults', () => {
   test('with no user config and an empty environment: exactly the defaults of otel.config.ts', () => {
     const { config, warnings } = resolveConfig({}, {});
     const { braintrust, ...instrumentation } = config;
-    expect(instrumentation).toEqual({ captureContent: true, maxCaptureBytes: 1024 * 1024, routes: [], semconvLatestExperimental: false, shutdownTimeoutMs: 5000 });
+    expect(instrumentation).toEqual({ captureContent: true, maxCaptureBytes: 1024 * 1024, routes: [], semconvLatestExperimental: false, shutdownTimeoutMs: 5000, exportToBraintrust: true });
     expect(braintrust).toEqual(defaultConfig.braintrust);
     expect(braintrust).not.toBe(defaultConfig.braintrust);
     expect(config).toEqual(defaultConfig);
@@ -42,7 +42,7 @@ describe('resolveConfig: user object', () => {
   test('user values override the defaults, unset ones keep them', () => {
     const routes: RouteRule[] = [{ host: 'llm.internal', provider: 'acme', family: 'openai.chat_completions' }];
     const { config, warnings } = resolveConfig({ captureContent: false, maxCaptureBytes: 4096, routes, shutdownTimeoutMs: 100 }, {});
-    expect(config).toEqual({ captureContent: false, maxCaptureBytes: 4096, routes, semconvLatestExperimental: false, shutdownTimeoutMs: 100, braintrust: defaultConfig.braintrust });
+    expect(config).toEqual({ captureContent: false, maxCaptureBytes: 4096, routes, semconvLatestExperimental: false, shutdownTimeoutMs: 100, exportToBraintrust: true, braintrust: defaultConfig.braintrust });
     expect(warnings).toEqual([]);
   });
 
@@ -231,5 +231,15 @@ describe('parseBoolean', () => {
     ['yes', undefined],
   ])('%p → %p', (value, expected) => {
     expect(parseBoolean(value)).toBe(expected);
+  });
+});
+
+describe('resolveConfig: OTEL_GENAI_BRAINTRUST_EXPORT', () => {
+  test('false turns record export off; a non-boolean is a warning', () => {
+    expect(resolveConfig({}, { OTEL_GENAI_BRAINTRUST_EXPORT: 'false' }).config.exportToBraintrust).toBe(false);
+    expect(resolveConfig({ exportToBraintrust: false }, { OTEL_GENAI_BRAINTRUST_EXPORT: 'true' }).config.exportToBraintrust).toBe(true);
+    const bad = resolveConfig({}, { OTEL_GENAI_BRAINTRUST_EXPORT: 'nope' });
+    expect(bad.config.exportToBraintrust).toBe(true);
+    expect(bad.warnings).toEqual([expect.stringContaining('OTEL_GENAI_BRAINTRUST_EXPORT="nope" is not a boolean')]);
   });
 });
