@@ -19,6 +19,11 @@ export interface GenAiConfig {
   /** Extra routes for LLM APIs the built-in table does not know; checked first. */
   routes: RouteRule[];
   /**
+   * Tag incoming requests to this process's own LLM API endpoints (a gateway's `POST /v1/chat/completions`,
+   * `/v1/responses`, `/v1/messages`, …) with GenAI attributes. Env: `OTEL_GENAI_CAPTURE_INCOMING=false`.
+   */
+  captureIncoming: boolean;
+  /**
    * Emit the newest GenAI attribute names instead of the v1.41 ones.
    * Env: `OTEL_SEMCONV_STABILITY_OPT_IN` containing `gen_ai_latest_experimental`.
    */
@@ -78,6 +83,7 @@ export const defaultConfig: GenAiConfig = {
   captureContent: true,
   maxCaptureBytes: 1024 * 1024,
   routes: [],
+  captureIncoming: true,
   semconvLatestExperimental: false,
   shutdownTimeoutMs: 5000,
   exportToBraintrust: true,

@@ -27,7 +27,9 @@ interface SdkSpanView {
 
 /** Scopes of the HTTP client spans we annotate. */
 const CLIENT_SCOPES = new Set(['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-undici']);
+const SPAN_KIND_SERVER = 1;
 const SPAN_KIND_CLIENT = 2;
+const HTTP_SCOPE = '@opentelemetry/instrumentation-http';
 
 export class CallTracker {
   private readonly calls = new WeakMap<Span, LlmExchange>();
@@ -38,6 +40,12 @@ export class CallTracker {
    * HTTP instrumentations inject: neither makes its span active where the app writes the body.
    */
   private readonly clientSpans = new Map<string, Span>();
+  /** Live instrumentation-http SERVER spans by trace id: a gateway request's span, found from its handler's context. */
+  private readonly serverSpans = new Map<string, Span>();
+  /** Spans whose exchange is a request this process serves (kept named as HTTP spans). */
+  private readonly servedRequests = new WeakSet<Span>();
+  /** The provider an upstream LLM call in a served request's trace went to, by trace id. */
+  private readonly upstreamProviders = new Map<string, string>();
   private config: GenAiConfig;
   /** Whether a span processor feeds us span starts (needed for fetch and for de-duplication). */
   processorAttached = false;
@@ -58,12 +66,28 @@ export class CallTracker {
     this.calls.set(span, exchange);
   }
 
+  /** A request this process serves (a gateway's own LLM endpoint), on its server span. */
+  trackServer(span: Span, exchange: LlmExchange): void {
+    this.calls.set(span, exchange);
+    this.servedRequests.add(span);
+  }
+
+  /** The live server span of the trace `span` belongs to, if a processor told us about it. */
+  serverSpanOf(span: Span): Span | undefined {
+    return this.serverSpans.get(span.spanContext().traceId);
+  }
+
   /** Parses and annotates the span's exchange, once. Never throws. */
   finalize(span: Span, outcome: ExchangeOutcome): void {
     const exchange = this.calls.get(span);
     if (!exchange || exchange.finished) return;
+    const served = this.servedRequests.has(span);
+    const traceId = span.spanContext().traceId;
     try {
       const call = exchange.finish(outcome);
+      if (served) call.provider ||= this.upstreamProviders.get(traceId) ?? '';
+      // The served request's provider is whoever its upstream LLM call went to.
+      else if (this.serverSpans.has(traceId)) this.upstreamProviders.set(traceId, call.provider);
       const attributes = callAttributes(call, {
         captureContent: this.config.captureContent,
         maxContentChars: this.config.maxCaptureBytes,
@@ -71,7 +95,8 @@ export class CallTracker {
         omitUsage: this.insideGenAiCall.has(span),
       });
       span.setAttributes(attributes);
-      span.updateName(spanNameFor(call));
+      // A served request keeps its HTTP name (`POST /v1/chat/completions`): its upstream call is the `{operation} {model}`.
+      if (!served) span.updateName(spanNameFor(call));
       const error = call.response.error;
       if (error && error.type !== CANCELLED && (call.httpStatus === undefined || call.httpStatus < 400 || outcome.transportError)) {
         // Errors the HTTP layer cannot see: an error event inside a 200 stream, or a cut connection.
@@ -90,6 +115,7 @@ export class CallTracker {
     if (parent && (this.insideGenAiCall.has(parent) || describesGenAiCall(parent))) this.insideGenAiCall.add(span);
     const view = span as SdkSpanView;
     if (view.kind === SPAN_KIND_CLIENT && CLIENT_SCOPES.has(view.instrumentationScope?.name ?? '')) this.clientSpans.set(span.spanContext().spanId, span);
+    else if (view.kind === SPAN_KIND_SERVER && view.instrumentationScope?.name === HTTP_SCOPE) this.serverSpans.set(span.spanContext().traceId, span);
   }
 
   /** From `GenAiSpanProcessor.onEnding`: the span is still writable here. */
@@ -106,7 +132,13 @@ export class CallTracker {
   }
 
   onSpanEnd(span: Span): void {
-    if ((span as SdkSpanView).kind === SPAN_KIND_CLIENT) this.clientSpans.delete(span.spanContext().spanId);
+    const kind = (span as SdkSpanView).kind;
+    if (kind === SPAN_KIND_CLIENT) this.clientSpans.delete(span.spanContext().spanId);
+    else if (kind === SPAN_KIND_SERVER) {
+      const traceId = span.spanContext().traceId;
+      if (this.serverSpans.get(traceId) === span) this.serverSpans.delete(traceId);
+      this.upstreamProviders.delete(traceId);
+    }
   }
 
   /** The live HTTP client span with this id, if a processor told us about it. */

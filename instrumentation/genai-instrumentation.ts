@@ -1,6 +1,7 @@
 /**
- * `GenAiInstrumentation`: recognises LLM API calls on the wire (outgoing node:http, node:http2, fetch) and
- * tags the HTTP spans with GenAI semantic-convention attributes.
+ * `GenAiInstrumentation`: recognises LLM API calls on the wire (outgoing node:http, node:http2, fetch;
+ * incoming requests to this process's own LLM endpoints) and tags the HTTP spans with GenAI
+ * semantic-convention attributes.
  *
  * A plain object implementing OpenTelemetry's `Instrumentation` interface (no dependency on
  * `@opentelemetry/instrumentation`), accepted by NodeSDK on the 2.x and 3.x lines. It adds no spans
@@ -8,12 +9,13 @@
  * CLIENT span itself): it needs `@opentelemetry/instrumentation-http` / `-undici` spans to annotate,
  * and `GenAiSpanProcessor` in the tracer provider for fetch calls.
  */
-import { trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { trace, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { resolveConfig, type GenAiConfig, type UserConfig } from '../src/config';
 import { sharedTracker } from './call-tracker';
 import { FetchCapture } from './fetch-capture';
 import { HttpClientCapture } from './http-capture';
 import { Http2ClientCapture } from './http2-capture';
+import { HttpServerCapture } from './server-capture';
 
 export const INSTRUMENTATION_NAME = 'otel-genai-braintrust';
 // Kept in step with package.json by a unit test.
@@ -31,6 +33,7 @@ export class GenAiInstrumentation {
   private readonly http: HttpClientCapture;
   private readonly fetch: FetchCapture;
   private readonly http2: Http2ClientCapture;
+  private readonly server: HttpServerCapture;
   private readonly tracker = sharedTracker();
   private tracerProvider: TracerProvider | undefined;
   private tracer: Tracer | undefined;
@@ -41,12 +44,23 @@ export class GenAiInstrumentation {
     this.http = new HttpClientCapture(this.tracker);
     this.fetch = new FetchCapture(this.tracker);
     this.http2 = new Http2ClientCapture(this.tracker, () => (this.tracer ??= (this.tracerProvider ?? trace).getTracer(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION)));
+    this.server = new HttpServerCapture(this.tracker);
   }
+
+  /**
+   * Pass as `requestHook` of `@opentelemetry/instrumentation-http` (the preload does): it links a
+   * gateway request's server span to its capture from the start, so even a request whose client
+   * disconnects before the first byte is described. Without it the span is found at the first write.
+   */
+  readonly httpRequestHook = (span: Span, request: unknown): void => {
+    this.server.bindServerSpan(span, request);
+  };
 
   enable(): void {
     this.http.enable();
     this.fetch.enable();
     this.http2.enable();
+    this.server.enable();
     this.config.enabled = true;
   }
 
@@ -54,6 +68,7 @@ export class GenAiInstrumentation {
     this.http.disable();
     this.fetch.disable();
     this.http2.disable();
+    this.server.disable();
     this.config.enabled = false;
   }
 

@@ -47,10 +47,11 @@ export function startPreload(env: Env = process.env): PreloadHandle | undefined 
   const exporters = tracesExportersFromEnv(env);
   const braintrust = config.exportToBraintrust ? new BraintrustSpanProcessor(braintrustOptions(user, config, env)) : undefined;
 
+  const genAi = new GenAiInstrumentation(config);
   const sdk: StartedSdk = new NodeSDK({
     instrumentations: [
-      new GenAiInstrumentation(config),
-      new HttpInstrumentation({ redactedQueryParams: [...SECRET_QUERY_PARAMS] }),
+      genAi,
+      new HttpInstrumentation({ redactedQueryParams: [...SECRET_QUERY_PARAMS], requestHook: genAi.httpRequestHook }),
       new UndiciInstrumentation(),
     ],
     spanProcessors: [new GenAiSpanProcessor(), ...(braintrust ? [braintrust] : []), ...exporters.processors] as never,
@@ -69,7 +70,7 @@ export function startPreload(env: Env = process.env): PreloadHandle | undefined 
   installShutdownHooks(handle);
   info(
     env,
-    `tracing LLM calls (outgoing node:http, http2 and fetch) of ${env.OTEL_SERVICE_NAME || 'this service'}; ` +
+    `tracing LLM calls (outgoing node:http, http2 and fetch${config.captureIncoming ? '; incoming LLM API requests' : ''}) of ${env.OTEL_SERVICE_NAME || 'this service'}; ` +
       (braintrust ? `records → ${braintrust.exporter.description}${env.BRAINTRUST_API_KEY?.trim() ? '' : ' (no BRAINTRUST_API_KEY)'}` : 'records: off (OTEL_GENAI_BRAINTRUST_EXPORT=false)') +
       `${exporters.description ? `; spans also → ${exporters.description}` : ''}; ` +
       `message content ${config.captureContent ? `captured (cap ${config.maxCaptureBytes} bytes per body)` : 'not captured'}`,

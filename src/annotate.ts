@@ -32,7 +32,8 @@ export function callAttributes(call: LlmCall, options: AnnotateOptions): SpanAtt
   const { request: req, response: res } = call;
 
   set('GEN_AI_OPERATION_NAME', req.operation);
-  set('GEN_AI_PROVIDER_NAME', call.provider);
+  // Empty for a gateway's own request until its upstream call names the provider.
+  set('GEN_AI_PROVIDER_NAME', call.provider || undefined);
   set('GEN_AI_REQUEST_MODEL', req.model);
   set('GEN_AI_REQUEST_MAX_TOKENS', req.maxTokens);
   set('GEN_AI_REQUEST_TEMPERATURE', req.temperature);

@@ -41,6 +41,9 @@ export function resolveConfig(user: UserConfig = {}, env: Env = process.env): Re
     else warnings.push(`OTEL_GENAI_MAX_CAPTURE_BYTES="${cap}" is not a positive integer; kept ${config.maxCaptureBytes}`);
   }
 
+  const captureIncoming = parseBoolean(env.OTEL_GENAI_CAPTURE_INCOMING);
+  if (captureIncoming !== undefined) config.captureIncoming = captureIncoming;
+
   const exportToBraintrust = parseBoolean(env.OTEL_GENAI_BRAINTRUST_EXPORT);
   if (exportToBraintrust !== undefined) config.exportToBraintrust = exportToBraintrust;
   else if (env.OTEL_GENAI_BRAINTRUST_EXPORT) warnings.push(`OTEL_GENAI_BRAINTRUST_EXPORT="${env.OTEL_GENAI_BRAINTRUST_EXPORT}" is not a boolean; kept ${config.exportToBraintrust}`);

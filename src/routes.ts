@@ -283,3 +283,17 @@ function safeDecode(segment: string): string {
     return segment;
   }
 }
+
+/**
+ * Incoming requests (a gateway serving an LLM API): the API family from the path alone, for POSTs
+ * whose path ends like an LLM API (`/v1/chat/completions`, `/v1/responses`, `/v1/messages`,
+ * `…:generateContent`, `/model/{id}/converse`, …). The provider is not known here: it is whoever the
+ * gateway calls upstream, and is filled in from that call.
+ */
+export function matchServerRoute(method: string | undefined, url: string | undefined): RouteMatch | undefined {
+  if (method !== 'POST' || url === undefined) return undefined;
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  const byPath = familyFromPath(path);
+  return byPath ? routeMatch(byPath, '', path) : undefined;
+}

@@ -1,0 +1,65 @@
+'use strict';
+/**
+ * A minimal OpenAI-compatible gateway for the tests, with no tracing code: `POST /v1/chat/completions`
+ * and `/v1/responses` proxied over fetch to UPSTREAM_URL (the replay server's `/openai` mount), passing
+ * `x-replay-fixture` (and `x-replay-fault`) through so the test picks the recorded answer. Streams are piped chunk by chunk;
+ * a client that disconnects aborts the upstream fetch. FRAMEWORK=express serves the same through
+ * Express (its JSON body parser reads the body first, as real Express gateways do).
+ * Prints {"url": ...} when listening; exits on SIGTERM.
+ */
+const http = require('node:http');
+
+const UPSTREAM = process.env.UPSTREAM_URL;
+
+async function proxy(req, res, body) {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  try {
+    const upstream = await fetch(`${UPSTREAM}${req.url}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-upstream-secret', 'x-replay-fixture': req.headers['x-replay-fixture'] ?? '', 'x-replay-fault': req.headers['x-replay-fault'] ?? '' },
+      body,
+      signal: controller.signal,
+    });
+    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+    for await (const chunk of upstream.body) {
+      if (res.destroyed) break;
+      res.write(chunk);
+    }
+    res.end();
+  } catch (err) {
+    if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { message: String(err.message), type: 'upstream_error' } }));
+  }
+}
+
+function plainServer() {
+  return http.createServer((req, res) => {
+    if (req.method !== 'POST') {
+      res.writeHead(404).end();
+      return;
+    }
+    const parts = [];
+    req.on('data', (c) => parts.push(c));
+    req.on('end', () => proxy(req, res, Buffer.concat(parts)));
+  });
+}
+
+function expressServer() {
+  const express = require('express');
+  const app = express();
+  app.use(express.json({ limit: '10mb' }));
+  const handler = (req, res) => proxy(req, res, JSON.stringify(req.body));
+  app.post('/v1/chat/completions', handler);
+  app.post('/v1/responses', handler);
+  return http.createServer(app);
+}
+
+const server = process.env.FRAMEWORK === 'express' ? expressServer() : plainServer();
+server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })}\n`));
+process.on('SIGTERM', () => {
+  server.close();
+  server.closeIdleConnections?.();
+});

@@ -1,0 +1,176 @@
+/**
+ * A gateway under the real preload: its own LLM API requests become `task` root records with the
+ * user-facing input/output, its upstream calls `llm` children with the tokens. Checked at the
+ * Braintrust API test server, against the recorded exchanges the upstream (replay server) serves.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { BraintrustRow, BraintrustServer } from '../helpers/braintrust-server';
+import { expectedFrom } from '../helpers/expected';
+import { loadFixtures, type Fixture } from '../helpers/fixtures';
+import { REPO_ROOT, tempFile, waitFor } from '../helpers/run-app';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startReplayServer } = require('../helpers/replay-server.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startBraintrustServer, DEFAULT_API_KEY } = require('../helpers/braintrust-server.js');
+
+const GATEWAY = path.join(REPO_ROOT, 'test/apps/gateway-app.js');
+let replay: { url: string; close(): Promise<void> };
+let braintrust: BraintrustServer;
+
+beforeAll(async () => {
+  replay = await startReplayServer({ chunkDelayMs: 5 });
+  braintrust = await startBraintrustServer();
+});
+afterAll(async () => {
+  await replay?.close();
+  await braintrust?.close();
+});
+
+interface Gateway {
+  url: string;
+  stderr: () => string;
+  stop(): Promise<void>;
+}
+
+/** Starts the gateway app (under the preload unless `traced` is false) and waits for its URL. */
+async function startGateway(project: string, traced = true): Promise<Gateway> {
+  const config = tempFile('otel.config.json', JSON.stringify({ routes: [{ host: '127.0.0.1', pathPrefix: '/openai/', provider: 'openai' }] }));
+  const child: ChildProcess = spawn(process.execPath, [...(traced ? ['--require', path.join(REPO_ROOT, 'instrumentation')] : []), GATEWAY], {
+    env: {
+      PATH: process.env.PATH,
+      UPSTREAM_URL: `${replay.url}/openai`,
+      OTEL_SERVICE_NAME: project,
+      OTEL_GENAI_CONFIG: config,
+      BRAINTRUST_API_KEY: DEFAULT_API_KEY,
+      BRAINTRUST_API_URL: braintrust.url,
+      OTEL_LOG_LEVEL: 'info',
+    },
+  });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
+  return {
+    url: JSON.parse(line).url,
+    stderr: () => stderr,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+const openai = (id: string) => loadFixtures('openai').find((f) => f.id === `openai/${id}`)!;
+const NON_STREAM = openai('openai-chat-completions-adds-genai-conventions-with-system-message');
+const STREAM = openai('openai-streaming-chat-completions-records-usage');
+
+/** A client of the gateway: raw fetch, reading the whole body (or `abortAfter` chunks). */
+async function callGateway(gateway: Gateway, f: Fixture, options: { abortAfter?: number; fault?: string } = {}): Promise<{ status: number; body: Buffer }> {
+  const { abortAfter, fault } = options;
+  const controller = new AbortController();
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-replay-fixture': f.id };
+  if (fault) headers['x-replay-fault'] = fault;
+  const res = await fetch(`${gateway.url}${new URL(f.request.url).pathname}`, { method: 'POST', headers, body: f.request.body, signal: controller.signal });
+  const parts: Buffer[] = [];
+  const reader = res.body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(Buffer.from(value));
+    if (abortAfter !== undefined && parts.length >= abortAfter) {
+      controller.abort();
+      break;
+    }
+  }
+  return { status: res.status, body: Buffer.concat(parts) };
+}
+
+function traceOf(rows: BraintrustRow[], root: BraintrustRow): BraintrustRow[] {
+  return rows.filter((r) => r.root_span_id === root.root_span_id);
+}
+const typeOf = (r: BraintrustRow) => (r.span_attributes as { type: string }).type;
+const metrics = (r: BraintrustRow) => r.metrics as Record<string, number>;
+
+describe('plain node:http gateway', () => {
+  let rows: BraintrustRow[];
+  let bodies: Map<string, Buffer>;
+  let untracedBodies: Map<string, Buffer>;
+  let stderr = '';
+
+  beforeAll(async () => {
+    const run = async (traced: boolean) => {
+      const gateway = await startGateway('gateway-plain', traced);
+      const out = new Map<string, Buffer>();
+      out.set('json', (await callGateway(gateway, NON_STREAM)).body);
+      out.set('stream', (await callGateway(gateway, STREAM)).body);
+      out.set('429', (await callGateway(gateway, NON_STREAM, { fault: 'status=429' })).body);
+      await callGateway(gateway, STREAM, { abortAfter: 1 }); // a client that goes away mid-stream
+      await new Promise((r) => setTimeout(r, 100));
+      await gateway.stop();
+      if (traced) stderr = gateway.stderr();
+      return out;
+    };
+    untracedBodies = await run(false);
+    bodies = await run(true);
+    await waitFor(() => braintrust.rows('gateway-plain').filter((r) => (r.span_parents as string[]).length === 0).length >= 4, 5000);
+    rows = braintrust.rows('gateway-plain');
+  }, 60000);
+
+  test('the gateway\'s clients receive exactly what they receive without us', () => {
+    expect(stderr).toContain('incoming LLM API requests');
+    for (const [key, body] of untracedBodies) expect(bodies.get(key)!.equals(body)).toBe(true);
+    expect(braintrust.rejections).toEqual([]);
+  });
+
+  const roots = () => rows.filter((r) => (r.span_parents as string[]).length === 0);
+  const rootFor = (f: Fixture) => roots().find((r) => JSON.stringify(r.input).includes(JSON.stringify(JSON.parse(f.request.body).messages.at(-1).content)) && (metrics(r).time_to_first_token !== undefined) === (f === STREAM) && r.metadata && (r.metadata as { error_type?: string }).error_type === undefined)!;
+
+  test.each([
+    ['non-streaming', NON_STREAM],
+    ['streaming', STREAM],
+  ])('%s: a task root with the user-facing input/output and the upstream llm child with the tokens', (_name, f) => {
+    const root = rootFor(f);
+    expect(root).toBeDefined();
+    expect(typeOf(root)).toBe('task');
+    const expected = expectedFrom(f);
+    const request = JSON.parse(f.request.body);
+    expect((root.input as Array<{ role: string }>).map((m) => m.role)).toEqual(request.messages.map((m: { role: string }) => m.role));
+    expect(JSON.stringify(root.output)).toContain(JSON.stringify(expected.outputText ?? '').slice(1, -1));
+    expect(root.metadata).toMatchObject({ model: request.model, provider: 'openai', endpoint: '/v1/chat/completions', http_status: 200 });
+    // The tokens are counted once: on the upstream call, not on the request.
+    expect(metrics(root).prompt_tokens).toBeUndefined();
+    const trace = traceOf(rows, root);
+    const llm = trace.filter((r) => typeOf(r) === 'llm');
+    expect(llm).toHaveLength(1);
+    expect(llm[0]!.span_parents).toEqual([root.id]);
+    expect(metrics(llm[0]!).prompt_tokens).toBe(expected.inputTokens);
+    expect(metrics(llm[0]!).completion_tokens).toBe(expected.outputTokens);
+    if (f === STREAM) {
+      // Time to first token as the gateway's client saw it: after the upstream's, before the end.
+      expect(metrics(root).time_to_first_token).toBeGreaterThan(0);
+      expect(metrics(root).time_to_first_token).toBeLessThan(metrics(root).end! - metrics(root).start!);
+    }
+  });
+
+  test('a client that disconnects mid-stream: the request record is marked cancelled, with what was sent', () => {
+    const cancelled = roots().filter((r) => (r.metadata as { error_type?: string }).error_type === 'cancelled');
+    expect(cancelled).toHaveLength(1);
+    expect(cancelled[0]!.metadata).toMatchObject({ capture_partial: true });
+  });
+
+  test("an upstream 429 passes through: the request and the llm record carry OpenAI's error code", () => {
+    const limited = roots().find((r) => (r.metadata as { http_status?: number }).http_status === 429)!;
+    expect(limited).toBeDefined();
+    expect(limited.metadata).toMatchObject({ error_type: 'rate_limit_exceeded' });
+    const llm = traceOf(rows, limited).filter((r) => typeOf(r) === 'llm');
+    expect(llm).toHaveLength(1);
+    expect(llm[0]!.error).toEqual(expect.stringContaining('rate_limit_exceeded'));
+  });
+
+  test('no secret of the gateway or its clients reaches a record', () => {
+    expect(JSON.stringify(rows)).not.toContain('sk-upstream-secret');
+  });
+});
