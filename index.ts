@@ -5,6 +5,7 @@
  */
 export { GenAiInstrumentation, type GenAiInstrumentationConfig } from './instrumentation/genai-instrumentation';
 export { GenAiSpanProcessor } from './instrumentation/span-processor';
+export { setLlmContext, type LlmContext } from './instrumentation/llm-context';
 export { BraintrustSpanExporter } from './exporters/braintrust-exporter';
 export { BraintrustSpanProcessor } from './exporters/braintrust-processor';
 export type { BraintrustExporterOptions } from './exporters/options';

@@ -5,6 +5,7 @@
  * in the working directory) merged over them, then environment variables, which win. `src/config.ts`
  * does the merging; nothing else hard-codes a default.
  */
+import type { AttributionHeaders } from './src/attribution';
 import type { RouteRule } from './src/routes';
 
 export interface GenAiConfig {
@@ -23,6 +24,19 @@ export interface GenAiConfig {
    * `/v1/responses`, `/v1/messages`, …) with GenAI attributes. Env: `OTEL_GENAI_CAPTURE_INCOMING=false`.
    */
   captureIncoming: boolean;
+  /**
+   * Request headers that name the user, session and plan of a gateway request (e.g.
+   * `{ userId: 'x-user-id', sessionId: 'x-session-id', trial: 'x-trial' }`). None by default: a client
+   * could set them to anything. `setLlmContext()` wins over headers; headers win over body fields
+   * (`user`, `metadata.user_id`, `metadata.session_id`) and W3C baggage (`user.id`, `session.id`).
+   * Env: `OTEL_GENAI_USER_ID_HEADER`, `OTEL_GENAI_SESSION_ID_HEADER`, `OTEL_GENAI_TRIAL_HEADER`.
+   */
+  attributionHeaders: AttributionHeaders;
+  /**
+   * Pseudonymise user ids with this key (HMAC-SHA-256) before they leave the process; unset: as they
+   * are. Env: `OTEL_GENAI_USER_ID_HASH_KEY` (keep it out of config files you commit).
+   */
+  userIdHashKey: string | undefined;
   /**
    * Emit the newest GenAI attribute names instead of the v1.41 ones.
    * Env: `OTEL_SEMCONV_STABILITY_OPT_IN` containing `gen_ai_latest_experimental`.
@@ -84,6 +98,8 @@ export const defaultConfig: GenAiConfig = {
   maxCaptureBytes: 1024 * 1024,
   routes: [],
   captureIncoming: true,
+  attributionHeaders: {},
+  userIdHashKey: undefined,
   semconvLatestExperimental: false,
   shutdownTimeoutMs: 5000,
   exportToBraintrust: true,

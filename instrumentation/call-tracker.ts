@@ -8,10 +8,12 @@
  */
 import { diag, SpanStatusCode, type Span } from '@opentelemetry/api';
 import { callAttributes, spanNameFor } from '../src/annotate';
+import { contextAttributes, userIdHasher, type LlmContext } from '../src/attribution';
 import { resolveConfig, type GenAiConfig } from '../src/config';
 import { CANCELLED, type ExchangeOutcome, type LlmExchange } from '../src/exchange';
 import { redactQuery, redactUrl } from '../src/secrets';
 import { ATTR } from '../src/semconv';
+import { RequestContexts } from './request-contexts';
 
 /** Instrumentation scopes whose spans already describe an LLM call with GenAI attributes. */
 const GENAI_SCOPES = ['com.anthropic.sdk', '@opentelemetry/instrumentation-openai', '@traceloop/', '@arizeai/', 'ai'];
@@ -46,16 +48,29 @@ export class CallTracker {
   private readonly servedRequests = new WeakSet<Span>();
   /** The provider an upstream LLM call in a served request's trace went to, by trace id. */
   private readonly upstreamProviders = new Map<string, string>();
+  /** Who is asking, per trace (setLlmContext, headers, the served request's body, baggage). */
+  readonly requestContexts = new RequestContexts();
+  private hashUserId: (id: string) => string;
   private config: GenAiConfig;
   /** Whether a span processor feeds us span starts (needed for fetch and for de-duplication). */
   processorAttached = false;
 
   constructor(config: GenAiConfig) {
     this.config = config;
+    this.hashUserId = userIdHasher(config.userIdHashKey);
   }
 
   configure(config: GenAiConfig): void {
     this.config = config;
+    this.hashUserId = userIdHasher(config.userIdHashKey);
+  }
+
+  /** `setLlmContext` for the trace of `span`: recorded for its LLM spans, and set on its served request's span now. */
+  setLlmContext(span: Span, ctx: LlmContext): void {
+    const traceId = span.spanContext().traceId;
+    const server = this.requestContexts.setApi(traceId, ctx);
+    const resolved = this.requestContexts.resolve(traceId, undefined);
+    if (server && resolved) server.setAttributes(contextAttributes(resolved, this.hashUserId));
   }
 
   get settings(): GenAiConfig {
@@ -93,7 +108,10 @@ export class CallTracker {
         maxContentChars: this.config.maxCaptureBytes,
         semconvLatestExperimental: this.config.semconvLatestExperimental,
         omitUsage: this.insideGenAiCall.has(span),
+        hashUserId: this.hashUserId,
       });
+      const who = this.requestContexts.resolve(traceId, { userId: call.request.userId, sessionId: call.request.sessionId });
+      if (who) Object.assign(attributes, contextAttributes(who, this.hashUserId));
       span.setAttributes(attributes);
       // A served request keeps its HTTP name (`POST /v1/chat/completions`): its upstream call is the `{operation} {model}`.
       if (!served) span.updateName(spanNameFor(call));
@@ -138,6 +156,7 @@ export class CallTracker {
       const traceId = span.spanContext().traceId;
       if (this.serverSpans.get(traceId) === span) this.serverSpans.delete(traceId);
       this.upstreamProviders.delete(traceId);
+      this.requestContexts.end(traceId, span);
     }
   }
 

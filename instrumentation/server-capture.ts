@@ -17,6 +17,7 @@
 import * as dc from 'node:diagnostics_channel';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { context, diag, trace, type Span } from '@opentelemetry/api';
+import { contextFromBaggage, contextFromHeaders } from '../src/attribution';
 import { CANCELLED, LlmExchange } from '../src/exchange';
 import { matchServerRoute } from '../src/routes';
 import type { CallTracker } from './call-tracker';
@@ -27,6 +28,9 @@ const CAPTURE = Symbol('otel-genai.server-capture');
 
 interface ServerEntry {
   exchange: LlmExchange;
+  request: IncomingMessage;
+  /** The request body was received whole (who is asking can be read from it). */
+  bodyComplete: boolean;
   span?: Span;
   /** Headers passed to `writeHead` directly (not visible through `getHeader`). */
   headHeaders?: OutgoingHttpHeaders;
@@ -76,15 +80,22 @@ export class HttpServerCapture {
     const { captureContent, maxCaptureBytes } = this.tracker.settings;
     const exchange = new LlmExchange(route, { captureContent, maxCaptureBytes });
     exchange.onRequestHeaders(headerValue(request.headers['content-encoding']));
-    const entry: ServerEntry = { exchange, headSeen: false, finished: false };
+    const entry: ServerEntry = { exchange, request, bodyComplete: false, headSeen: false, finished: false };
     request[CAPTURE] = entry;
-    tapRequest(request, exchange);
+    tapRequest(request, entry);
     this.tapResponse(response, entry);
   }
 
   private bind(entry: ServerEntry, span: Span): void {
     entry.span = span;
     this.tracker.trackServer(span, entry.exchange);
+    const { headers } = entry.request;
+    this.tracker.requestContexts.addServedRequest(span.spanContext().traceId, span, {
+      headers: contextFromHeaders(headers, this.tracker.settings.attributionHeaders),
+      baggage: contextFromBaggage(headers.baggage),
+      exchange: entry.exchange,
+      bodyComplete: () => entry.bodyComplete,
+    });
   }
 
   private tapResponse(response: ServerResponse, entry: ServerEntry): void {
@@ -145,10 +156,11 @@ export class HttpServerCapture {
 }
 
 /** Request body chunks, copied from `'data'` events whoever consumes them. */
-function tapRequest(request: IncomingMessage, exchange: LlmExchange): void {
+function tapRequest(request: IncomingMessage, entry: ServerEntry): void {
   const emit = request.emit;
   request.emit = function (this: IncomingMessage, event: string | symbol, chunk?: unknown) {
-    if (event === 'data') copyRequestChunk(exchange, chunk, undefined);
+    if (event === 'data') copyRequestChunk(entry.exchange, chunk, undefined);
+    else if (event === 'end') entry.bodyComplete = true;
     return emit.apply(this, arguments as unknown as Parameters<IncomingMessage['emit']>);
   } as IncomingMessage['emit'];
 }

@@ -15,6 +15,8 @@ export interface AnnotateOptions {
   semconvLatestExperimental: boolean;
   /** An ancestor span already reports this call's usage: leave the token counts off this one. */
   omitUsage?: boolean;
+  /** Applied to every user id before it becomes an attribute (pseudonymisation); default: as is. */
+  hashUserId?: (id: string) => string;
 }
 
 /** `{operation} {model}`, or the operation alone when the model is unknown. */
@@ -49,7 +51,8 @@ export function callAttributes(call: LlmCall, options: AnnotateOptions): SpanAtt
   set('GEN_AI_REQUEST_ENCODING_FORMATS', req.encodingFormats);
   set('GEN_AI_EMBEDDINGS_DIMENSION_COUNT', req.dimensionCount);
   set('GEN_AI_CONVERSATION_ID', req.conversationId);
-  set('USER_ID', req.userId);
+  set('USER_ID', req.userId !== undefined && options.hashUserId ? options.hashUserId(req.userId) : req.userId);
+  set('SESSION_ID', req.sessionId);
   if (call.family === 'openai.chat_completions') set('OPENAI_API_TYPE', 'chat_completions');
   else if (call.family === 'openai.responses') set('OPENAI_API_TYPE', 'responses');
 

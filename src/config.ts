@@ -41,6 +41,12 @@ export function resolveConfig(user: UserConfig = {}, env: Env = process.env): Re
     else warnings.push(`OTEL_GENAI_MAX_CAPTURE_BYTES="${cap}" is not a positive integer; kept ${config.maxCaptureBytes}`);
   }
 
+  config.attributionHeaders = { ...config.attributionHeaders };
+  if (env.OTEL_GENAI_USER_ID_HEADER?.trim()) config.attributionHeaders.userId = env.OTEL_GENAI_USER_ID_HEADER.trim().toLowerCase();
+  if (env.OTEL_GENAI_SESSION_ID_HEADER?.trim()) config.attributionHeaders.sessionId = env.OTEL_GENAI_SESSION_ID_HEADER.trim().toLowerCase();
+  if (env.OTEL_GENAI_TRIAL_HEADER?.trim()) config.attributionHeaders.trial = env.OTEL_GENAI_TRIAL_HEADER.trim().toLowerCase();
+  if (env.OTEL_GENAI_USER_ID_HASH_KEY) config.userIdHashKey = env.OTEL_GENAI_USER_ID_HASH_KEY;
+
   const captureIncoming = parseBoolean(env.OTEL_GENAI_CAPTURE_INCOMING);
   if (captureIncoming !== undefined) config.captureIncoming = captureIncoming;
 

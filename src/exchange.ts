@@ -72,6 +72,8 @@ export class LlmExchange {
   /** Set when the transport saw the exchange cut short before the span's own end path could tell. */
   private interruption: string | undefined;
   private result: LlmCall | undefined;
+  /** The request, parsed once (early, by `request()`, or at `finish()`). */
+  private parsedRequest: { request: LlmRequest; partial: boolean } | undefined;
 
   constructor(
     readonly route: RouteMatch,
@@ -150,6 +152,7 @@ export class LlmExchange {
     let partial = !outcome.complete;
     try {
       const req = this.parseRequest();
+      this.parsedRequest = undefined;
       request = req.request;
       partial ||= req.partial;
       const res = this.parseResponse(outcome);
@@ -176,7 +179,26 @@ export class LlmExchange {
     return call;
   }
 
+  /**
+   * The request as parsed so far, once its body is complete (a gateway reads who is asking before the
+   * response exists). Parsed once: `finish()` reuses it. Never throws.
+   */
+  request(): LlmRequest | undefined {
+    if (this.result) return this.result.request;
+    try {
+      return this.parseRequest().request;
+    } catch {
+      return undefined;
+    }
+  }
+
   private parseRequest(): { request: LlmRequest; partial: boolean } {
+    if (this.parsedRequest) return this.parsedRequest;
+    this.parsedRequest = this.parseRequestBody();
+    return this.parsedRequest;
+  }
+
+  private parseRequestBody(): { request: LlmRequest; partial: boolean } {
     const decoded = this.decode(this.requestBody, this.requestEncoding);
     const body = this.parseJson(decoded.bytes, decoded.partial || this.requestBody.truncated, this.requestBody, 'request');
     const request = this.family.parseRequest(body.value ?? {}, this.ctx);

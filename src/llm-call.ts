@@ -62,8 +62,10 @@ export interface LlmRequest {
   systemInstructions?: MessagePart[];
   /** Tool definitions as the request declared them (provider shape). */
   toolDefinitions?: unknown[];
-  /** OpenAI `user` / `safety_identifier`, Anthropic `metadata.user_id`. */
+  /** OpenAI `user` / `safety_identifier` / `metadata.user_id`, Anthropic `metadata.user_id`. */
   userId?: string;
+  /** OpenAI `metadata.session_id` (a convention of gateways and their clients). */
+  sessionId?: string;
   /** A conversation/session id the request names (e.g. Responses `conversation`). */
   conversationId?: string;
   /** Embeddings: requested encodings (`float`, `base64`). */

@@ -42,6 +42,7 @@ export const ATTR = {
   SERVER_PORT: 'server.port',
   ERROR_TYPE: 'error.type',
   USER_ID: 'user.id',
+  SESSION_ID: 'session.id',
   /** Ours (no semconv name yet): set when a capture was cut by the byte cap or a body failed to parse. */
   GEN_AI_CAPTURE_PARTIAL: 'otel_genai.capture.partial',
   /**

@@ -457,8 +457,11 @@ export function commonRequestParams(body: Json, request: LlmRequest, ctx: ParseC
   const n = asInt(body.n);
   if (n !== undefined && n !== 1) request.choiceCount = n;
   // `safety_identifier` supersedes the deprecated `user`.
-  const user = nonEmpty(asString(body.safety_identifier)) ?? nonEmpty(asString(body.user));
+  const metadata = asObject(body.metadata);
+  const user = nonEmpty(asString(body.safety_identifier)) ?? nonEmpty(asString(body.user)) ?? nonEmpty(asString(metadata?.user_id));
   if (user !== undefined) request.userId = user;
+  const session = nonEmpty(asString(metadata?.session_id));
+  if (session !== undefined) request.sessionId = session;
 }
 
 function setNumber(request: LlmRequest, key: 'temperature' | 'topP' | 'frequencyPenalty' | 'presencePenalty', value: unknown): void {

@@ -5,6 +5,9 @@
  * `x-replay-fixture` (and `x-replay-fault`) through so the test picks the recorded answer. Streams are piped chunk by chunk;
  * a client that disconnects aborts the upstream fetch. FRAMEWORK=express serves the same through
  * Express (its JSON body parser reads the body first, as real Express gateways do).
+ * With SET_LLM_CONTEXT=1 the handler names the user the way a real gateway would after
+ * authenticating (`setLlmContext` from the package root, the one tracing call a handler may make),
+ * from the test's `x-test-llm-context` header (JSON).
  * Prints {"url": ...} when listening; exits on SIGTERM.
  */
 const http = require('node:http');
@@ -12,6 +15,9 @@ const http = require('node:http');
 const UPSTREAM = process.env.UPSTREAM_URL;
 
 async function proxy(req, res, body) {
+  if (process.env.SET_LLM_CONTEXT && req.headers['x-test-llm-context']) {
+    require(process.env.PACKAGE_ROOT).setLlmContext(JSON.parse(req.headers['x-test-llm-context']));
+  }
   const controller = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) controller.abort();

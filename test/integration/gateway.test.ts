@@ -36,17 +36,19 @@ interface Gateway {
 }
 
 /** Starts the gateway app (under the preload unless `traced` is false) and waits for its URL. */
-async function startGateway(project: string, traced = true): Promise<Gateway> {
+async function startGateway(project: string, traced = true, env: Record<string, string> = {}): Promise<Gateway> {
   const config = tempFile('otel.config.json', JSON.stringify({ routes: [{ host: '127.0.0.1', pathPrefix: '/openai/', provider: 'openai' }] }));
   const child: ChildProcess = spawn(process.execPath, [...(traced ? ['--require', path.join(REPO_ROOT, 'instrumentation')] : []), GATEWAY], {
     env: {
       PATH: process.env.PATH,
       UPSTREAM_URL: `${replay.url}/openai`,
+      PACKAGE_ROOT: REPO_ROOT,
       OTEL_SERVICE_NAME: project,
       OTEL_GENAI_CONFIG: config,
       BRAINTRUST_API_KEY: DEFAULT_API_KEY,
       BRAINTRUST_API_URL: braintrust.url,
       OTEL_LOG_LEVEL: 'info',
+      ...env,
     },
   });
   let stderr = '';
@@ -68,12 +70,12 @@ const NON_STREAM = openai('openai-chat-completions-adds-genai-conventions-with-s
 const STREAM = openai('openai-streaming-chat-completions-records-usage');
 
 /** A client of the gateway: raw fetch, reading the whole body (or `abortAfter` chunks). */
-async function callGateway(gateway: Gateway, f: Fixture, options: { abortAfter?: number; fault?: string } = {}): Promise<{ status: number; body: Buffer }> {
+async function callGateway(gateway: Gateway, f: Fixture, options: { abortAfter?: number; fault?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: Buffer }> {
   const { abortAfter, fault } = options;
   const controller = new AbortController();
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-replay-fixture': f.id };
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-replay-fixture': f.id, ...options.headers };
   if (fault) headers['x-replay-fault'] = fault;
-  const res = await fetch(`${gateway.url}${new URL(f.request.url).pathname}`, { method: 'POST', headers, body: f.request.body, signal: controller.signal });
+  const res = await fetch(`${gateway.url}${new URL(f.request.url).pathname}`, { method: 'POST', headers, body: options.body ?? f.request.body, signal: controller.signal });
   const parts: Buffer[] = [];
   const reader = res.body!.getReader();
   for (;;) {
@@ -172,5 +174,60 @@ describe('plain node:http gateway', () => {
 
   test('no secret of the gateway or its clients reaches a record', () => {
     expect(JSON.stringify(rows)).not.toContain('sk-upstream-secret');
+  });
+});
+
+describe('attribution: who is asking, on the request and its upstream call', () => {
+  const HEADERS = { OTEL_GENAI_USER_ID_HEADER: 'x-user-id', OTEL_GENAI_SESSION_ID_HEADER: 'x-session-id', OTEL_GENAI_TRIAL_HEADER: 'x-plan', SET_LLM_CONTEXT: '1' };
+  /** The request body with `user` and `metadata.session_id` set, as OpenAI clients send them. */
+  const bodyWith = (extra: object) => JSON.stringify({ ...JSON.parse(NON_STREAM.request.body), ...extra });
+  let rows: BraintrustRow[];
+  const cases: Record<string, { headers?: Record<string, string>; body?: string }> = {
+    body: { body: bodyWith({ user: 'body-user', metadata: { session_id: 'body-session' } }) },
+    headers: { body: bodyWith({ user: 'body-user' }), headers: { 'x-user-id': 'header-user', 'x-session-id': 'header-session', 'x-plan': 'trial' } },
+    api: {
+      body: bodyWith({ user: 'body-user' }),
+      headers: { 'x-user-id': 'header-user', 'x-test-llm-context': JSON.stringify({ userId: 'api-user', isTrial: false, metadata: { tier: 'gold' } }) },
+    },
+    baggage: { headers: { baggage: 'user.id=baggage-user,session.id=baggage-session' } },
+  };
+
+  beforeAll(async () => {
+    const gateway = await startGateway('gateway-attribution', true, HEADERS);
+    for (const [name, c] of Object.entries(cases)) await callGateway(gateway, NON_STREAM, { headers: { ...c.headers, 'x-case': name }, body: c.body });
+    await gateway.stop();
+    rows = braintrust.rows('gateway-attribution');
+  }, 30000);
+
+  /** The root (request) and llm (upstream call) records of the case whose request carried `who`. */
+  function recordsOf(userId: string): BraintrustRow[] {
+    const root = rows.find((r) => (r.span_parents as string[]).length === 0 && (r.metadata as { user_id?: string }).user_id === userId);
+    expect(root).toBeDefined();
+    const trace = traceOf(rows, root!);
+    expect(trace.map(typeOf).sort()).toEqual(['llm', 'task']);
+    return trace;
+  }
+
+  test.each([
+    ['body fields', 'body-user', { session_id: 'body-session' }],
+    ['configured headers win over the body', 'header-user', { session_id: 'header-session', is_trial: true }],
+    ['setLlmContext wins over headers, with custom metadata', 'api-user', { is_trial: false, tier: 'gold' }],
+    ['W3C baggage when nothing else names the user', 'baggage-user', { session_id: 'baggage-session' }],
+  ])('%s', (_name, userId, extra) => {
+    for (const record of recordsOf(userId)) expect(record.metadata).toMatchObject({ user_id: userId, ...extra });
+  });
+
+  test('user ids pseudonymised with OTEL_GENAI_USER_ID_HASH_KEY: the raw ids appear nowhere', async () => {
+    const gateway = await startGateway('gateway-hashed', true, { ...HEADERS, OTEL_GENAI_USER_ID_HASH_KEY: 'test-hash-key' });
+    await callGateway(gateway, NON_STREAM, { headers: { 'x-user-id': 'alice@example.com' }, body: bodyWith({ user: 'bob@example.com' }) });
+    await gateway.stop();
+    const hashed = braintrust.rows('gateway-hashed');
+    expect(hashed.length).toBeGreaterThanOrEqual(2);
+    const text = JSON.stringify(hashed);
+    expect(text).not.toContain('alice@example.com');
+    expect(text).not.toContain('bob@example.com');
+    expect(text).not.toContain('test-hash-key');
+    for (const r of hashed) expect((r.metadata as { user_id: string }).user_id).toMatch(/^u_[0-9a-f]{32}$/);
+    expect(new Set(hashed.map((r) => (r.metadata as { user_id: string }).user_id)).size).toBe(1);
   });
 });

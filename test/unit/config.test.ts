@@ -10,7 +10,7 @@ describe('resolveConfig: defaults', () => {
   test('with no user config and an empty environment: exactly the defaults of otel.config.ts', () => {
     const { config, warnings } = resolveConfig({}, {});
     const { braintrust, ...instrumentation } = config;
-    expect(instrumentation).toEqual({ captureContent: true, maxCaptureBytes: 1024 * 1024, routes: [], semconvLatestExperimental: false, shutdownTimeoutMs: 5000, exportToBraintrust: true });
+    expect(instrumentation).toEqual({ captureContent: true, maxCaptureBytes: 1024 * 1024, routes: [], semconvLatestExperimental: false, shutdownTimeoutMs: 5000, exportToBraintrust: true, captureIncoming: true, attributionHeaders: {} });
     expect(braintrust).toEqual(defaultConfig.braintrust);
     expect(braintrust).not.toBe(defaultConfig.braintrust);
     expect(config).toEqual(defaultConfig);
@@ -42,7 +42,7 @@ describe('resolveConfig: user object', () => {
   test('user values override the defaults, unset ones keep them', () => {
     const routes: RouteRule[] = [{ host: 'llm.internal', provider: 'acme', family: 'openai.chat_completions' }];
     const { config, warnings } = resolveConfig({ captureContent: false, maxCaptureBytes: 4096, routes, shutdownTimeoutMs: 100 }, {});
-    expect(config).toEqual({ captureContent: false, maxCaptureBytes: 4096, routes, semconvLatestExperimental: false, shutdownTimeoutMs: 100, exportToBraintrust: true, braintrust: defaultConfig.braintrust });
+    expect(config).toEqual({ captureContent: false, maxCaptureBytes: 4096, routes, semconvLatestExperimental: false, shutdownTimeoutMs: 100, exportToBraintrust: true, captureIncoming: true, attributionHeaders: {}, braintrust: defaultConfig.braintrust });
     expect(warnings).toEqual([]);
   });
 
