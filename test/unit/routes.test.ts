@@ -1,4 +1,4 @@
-import { familyFromPath, matchRoute, type RouteRule, type RouteTarget } from '../../src/routes';
+import { familyFromPath, matchRoute, matchServerRoute, type RouteRule, type RouteTarget } from '../../src/routes';
 
 /** Builds a route target from a URL, the way a capture point would (hostname, numeric port, path + query). */
 function target(url: string, method = 'POST'): RouteTarget {
@@ -381,5 +381,31 @@ describe('matchRoute: user rules', () => {
       family: 'cohere.chat',
       provider: 'cohere',
     });
+  });
+});
+
+describe('matchServerRoute (incoming gateway requests)', () => {
+  test.each([
+    ['/v1/chat/completions', 'openai.chat_completions'],
+    ['/v1/chat/completions?x=1', 'openai.chat_completions'],
+    ['/v1/responses', 'openai.responses'],
+    ['/v1/messages', 'anthropic.messages'],
+    ['/v1/embeddings', 'openai.embeddings'],
+    ['/api/openai/deployments/d/chat/completions', 'openai.chat_completions'],
+    ['/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse', 'gemini.generate_content'],
+  ])('POST %s → %s, provider left to the upstream call', (url, family) => {
+    const match = matchServerRoute('POST', url);
+    expect(match).toMatchObject({ family, provider: '' });
+    expect(match!.path).toBe(url.split('?')[0]);
+  });
+
+  test.each([
+    ['GET', '/v1/chat/completions'],
+    ['POST', '/v1/chat'],
+    ['POST', '/health'],
+    ['POST', undefined],
+    [undefined, '/v1/chat/completions'],
+  ])('%s %s → not an LLM request', (method, url) => {
+    expect(matchServerRoute(method, url)).toBeUndefined();
   });
 });
