@@ -8,6 +8,7 @@
  * With SET_LLM_CONTEXT=1 the handler names the user the way a real gateway would after
  * authenticating (`setLlmContext` from the package root, the one tracing call a handler may make),
  * from the test's `x-test-llm-context` header (JSON).
+ * `GET /__cpu` reports this process's CPU time (for bench/gateway.js).
  * Prints {"url": ...} when listening; exits on SIGTERM.
  */
 const http = require('node:http');
@@ -25,7 +26,13 @@ async function proxy(req, res, body) {
   try {
     const upstream = await fetch(`${UPSTREAM}${req.url}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-upstream-secret', 'x-replay-fixture': req.headers['x-replay-fixture'] ?? '', 'x-replay-fault': req.headers['x-replay-fault'] ?? '' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: 'Bearer sk-upstream-secret',
+        'x-replay-fixture': req.headers['x-replay-fixture'] ?? '',
+        'x-replay-fault': req.headers['x-replay-fault'] ?? '',
+        'x-bench': req.headers['x-bench'] ?? '',
+      },
       body,
       signal: controller.signal,
     });
@@ -43,6 +50,12 @@ async function proxy(req, res, body) {
 
 function plainServer() {
   return http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/__cpu') {
+      // For bench/gateway.js: this process's CPU time, in µs.
+      const { user, system } = process.cpuUsage();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ user, system }));
+      return;
+    }
     if (req.method !== 'POST') {
       res.writeHead(404).end();
       return;

@@ -1,0 +1,148 @@
+'use strict';
+/**
+ * Gateway benchmark (issue 4): `npm run bench:gateway`.
+ *
+ * The test gateway (test/apps/gateway-app.js: node:http, proxies `/v1/chat/completions` over fetch)
+ * in front of the synthetic upstream (bench/server.js), in three configurations, one run, rounds
+ * alternating: no OpenTelemetry; NodeSDK + instrumentation-http + instrumentation-undici (baseline,
+ * bench/baseline-preload.js); the real preload (our layer: incoming and outgoing capture; export
+ * off, as the exporter has its own benchmark). Reported per scenario: the gateway's CPU per request
+ * (its own `process.cpuUsage()`, read through `GET /__cpu`) and, for paced streams, the client's time
+ * to first chunk and gaps between chunks at p99. Targets: ≤ +10% CPU per request over the baseline,
+ * streaming chunk timing p99 delta < 1 ms.
+ */
+const path = require('node:path');
+const os = require('node:os');
+const { fork, spawn, spawnSync } = require('node:child_process');
+const { createInterface } = require('node:readline');
+const http = require('node:http');
+const { performance } = require('node:perf_hooks');
+const payloads = require('./payloads');
+
+const ROOT = path.join(__dirname, '..');
+const GATEWAY = path.join(ROOT, 'test', 'apps', 'gateway-app.js');
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const CONFIGS = [
+  { name: 'none', execArgv: [] },
+  { name: 'base', execArgv: ['--require', path.join(__dirname, 'baseline-preload.js')] },
+  { name: 'genai', execArgv: ['--require', path.join(ROOT, 'instrumentation')] },
+];
+const SCENARIOS = [
+  { name: 'json', header: 'json', n: 3000, concurrency: 8 },
+  { name: 'stream', header: 'stream=20', n: 600, concurrency: 8 },
+  { name: 'paced', header: 'stream=20,pace=2', n: 150, concurrency: 8, timing: true },
+];
+const canPin = os.cpus().length >= 2 && spawnSync('taskset', ['-c', '1', 'true']).status === 0;
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const BODY = Buffer.from(payloads.chatRequest({ stream: false }));
+const STREAM_BODY = Buffer.from(payloads.chatRequest({ stream: true }));
+
+function startGateway(config, upstream) {
+  const args = [...config.execArgv, GATEWAY];
+  const env = {
+    PATH: process.env.PATH,
+    UPSTREAM_URL: `${upstream}/openai`,
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_GENAI_BRAINTRUST_EXPORT: 'false',
+    OTEL_LOG_LEVEL: 'error',
+    OTEL_SERVICE_NAME: 'bench-gateway',
+    OTEL_GENAI_CONFIG: path.join(__dirname, 'genai-routes.json'),
+  };
+  const child = canPin ? spawn('taskset', ['-c', '1', process.execPath, ...args], { env }) : spawn(process.execPath, args, { env });
+  child.stderr.resume();
+  return new Promise((resolve) => createInterface({ input: child.stdout }).once('line', (line) => resolve({ child, url: JSON.parse(line).url })));
+}
+
+function request(url, header, body, onChunk) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}/v1/chat/completions`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length, 'x-bench': header } }, (res) => {
+      res.on('data', () => onChunk?.(performance.now()));
+      res.on('end', resolve);
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function cpuOf(url) {
+  return new Promise((resolve, reject) => {
+    http.get(`${url}/__cpu`, { agent }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => {
+        const { user, system } = JSON.parse(text);
+        resolve(user + system);
+      });
+    }).on('error', reject);
+  });
+}
+
+async function load(url, scenario, n) {
+  const body = scenario.header === 'json' ? BODY : STREAM_BODY;
+  const ttfc = [];
+  const gaps = [];
+  let next = 0;
+  const worker = async () => {
+    while (next++ < n) {
+      const started = performance.now();
+      let last;
+      await request(url, scenario.header, body, (at) => {
+        if (last === undefined) ttfc.push(at - started);
+        else gaps.push(at - last);
+        last = at;
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: scenario.concurrency }, worker));
+  return { ttfc, gaps };
+}
+
+const sorted = (xs) => [...xs].sort((a, b) => a - b);
+const p = (xs, q) => sorted(xs)[Math.min(xs.length - 1, Math.ceil((q / 100) * xs.length) - 1)];
+const median = (xs) => sorted(xs)[Math.floor(xs.length / 2)];
+
+async function main() {
+  const upstream = fork(path.join(__dirname, 'server.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise((resolve) => upstream.once('message', (m) => resolve(m.port)));
+  const upstreamUrl = `http://127.0.0.1:${port}`;
+  const results = {};
+  for (const s of SCENARIOS) results[s.name] = Object.fromEntries(CONFIGS.map((c) => [c.name, { cpu: [], ttfc: [], gaps: [] }]));
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? CONFIGS : [...CONFIGS].reverse();
+    for (const config of order) {
+      const { child, url } = await startGateway(config, upstreamUrl);
+      for (const scenario of SCENARIOS) {
+        await load(url, scenario, Math.ceil(scenario.n / 5)); // warm-up
+        const before = await cpuOf(url);
+        const { ttfc, gaps } = await load(url, scenario, scenario.n);
+        const after = await cpuOf(url);
+        const r = results[scenario.name][config.name];
+        r.cpu.push((after - before) / scenario.n);
+        if (scenario.timing) {
+          r.ttfc.push(p(ttfc, 99));
+          r.gaps.push(p(gaps, 99));
+        }
+      }
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  }
+  upstream.kill();
+  const lines = [`gateway benchmark, Node ${process.version}, ${ROUNDS} rounds (medians); gateway ${canPin ? 'pinned to CPU1, upstream and client on CPU0' : 'not pinned'}:`];
+  for (const s of SCENARIOS) {
+    const cpu = Object.fromEntries(CONFIGS.map((c) => [c.name, median(results[s.name][c.name].cpu)]));
+    const delta = ((cpu.genai - cpu.base) / cpu.base) * 100;
+    lines.push(`  ${s.name.padEnd(7)} (${s.header}, ${s.n} requests): gateway CPU µs/request none ${cpu.none.toFixed(0)}, base ${cpu.base.toFixed(0)}, genai ${cpu.genai.toFixed(0)} → layer ${delta >= 0 ? '+' : ''}${delta.toFixed(1)}% over base (target ≤ +10%)`);
+    if (s.timing) {
+      const t = (c, k) => median(results[s.name][c][k]);
+      lines.push(`          time to first chunk p99: base ${t('base', 'ttfc').toFixed(2)} ms, genai ${t('genai', 'ttfc').toFixed(2)} ms (Δ ${(t('genai', 'ttfc') - t('base', 'ttfc')).toFixed(2)}); chunk gap p99: base ${t('base', 'gaps').toFixed(2)} ms, genai ${t('genai', 'gaps').toFixed(2)} ms (Δ ${(t('genai', 'gaps') - t('base', 'gaps')).toFixed(2)}; target < 1 ms)`);
+    }
+  }
+  console.log(lines.join('\n'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
