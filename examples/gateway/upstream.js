@@ -90,7 +90,7 @@ function startUpstream(options = {}) {
   const log = options.log ?? (() => {});
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
-      log(`upstream: ${req.method} ${req.url} failed: ${err.message}`);
+      log(`${req.method} ${req.url} failed: ${err.message}`);
       res.destroy();
     });
   });
@@ -109,7 +109,6 @@ function startUpstream(options = {}) {
     } catch {
       return openAiError(res, 400, 'We could not parse the JSON body of your request.', 'invalid_request_error', null);
     }
-    await sleep(between(60, 160)); // the model "thinking" before the first byte
     if (body.model === RATE_LIMITED_MODEL) {
       return openAiError(
         res,
@@ -120,6 +119,7 @@ function startUpstream(options = {}) {
         { 'retry-after': '1', 'x-ratelimit-limit-requests': '500', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '120ms' },
       );
     }
+    await sleep(between(60, 160)); // the model "thinking" before the first byte
     const stream = body.stream === true;
     const choices = catalog[endpoint][stream];
     const prompt = promptOf(body);
@@ -131,7 +131,7 @@ function startUpstream(options = {}) {
       pick = choices[i % choices.length];
     }
     const sent = await replay(pick.fixture, res);
-    if (sent < pick.chunks) log(`upstream: caller hung up after ${sent} of ${pick.chunks} events; stopped generating`);
+    if (sent < pick.chunks) log(`caller hung up after ${sent} of ${pick.chunks} events; stopped generating`);
   }
 
   const sockets = new Set();
@@ -163,8 +163,8 @@ async function replay(fixture, res) {
   res.writeHead(fixture.response.status, headers);
   const chunks = wireChunks(fixture); // one per SSE event; a JSON (or gzip'd) body is one chunk
   for (let i = 0; i < chunks.length; i++) {
-    if (res.destroyed) return i; // the caller hung up: stop generating
     if (i > 0) await sleep(between(10, 30));
+    if (res.destroyed) return i; // the caller hung up: stop generating
     res.write(chunks[i]);
   }
   res.end();
@@ -174,7 +174,8 @@ async function replay(fixture, res) {
 module.exports = { startUpstream, MOUNT, RATE_LIMITED_MODEL };
 
 if (require.main === module) {
-  startUpstream({ port: Number(process.argv[2] || 0), apiKey: process.env.UPSTREAM_API_KEY }).then((upstream) => {
+  const log = (line) => process.stderr.write(`${line}\n`);
+  startUpstream({ port: Number(process.argv[2] || 0), apiKey: process.env.UPSTREAM_API_KEY, log }).then((upstream) => {
     process.stdout.write(`${JSON.stringify({ url: upstream.baseURL })}\n`);
   });
 }
