@@ -64,6 +64,8 @@ const CONSUMED_NAMESPACES = new Set([
   'session', 'user', 'enduser', 'thread', 'code', 'rpc', 'aws', 'db', 'messaging', 'peer', 'host', 'process',
   // OpenInference's own `metadata` (JSON) and `tag.tags`, which its dialect reads.
   'metadata', 'tag',
+  // Our `openai.api.type` and instrumentation-openai's `openai.*` response details: transport detail.
+  'openai',
 ]);
 
 /** `gen_ai` of `gen_ai.request.model`; the whole key when it has no dot. */
@@ -93,7 +95,7 @@ export function spanToRecord(span: ExportableSpan, context: RecordContext): Brai
     root_span_id: traceId,
     span_parents: isRoot ? [] : [context.parentSpanId!],
     created: new Date(hrSeconds(span.startTime) * 1000).toISOString(),
-    span_attributes: { name: first(facts, 'name') ?? span.name, type },
+    span_attributes: { name: first(facts, 'name') ?? displayName(span, attributes), type },
     metadata: metadataOf(span, attributes, facts, context),
     metrics: metricsOf(span, facts, type),
   };
@@ -208,6 +210,18 @@ function metadataOf(span: ExportableSpan, a: SpanAttributeMap, facts: SpanFacts[
     }
   }
   return metadata;
+}
+
+const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
+/**
+ * instrumentation-http names a server span by its method alone when no framework names the route
+ * (`POST`): in Braintrust's trace list the request reads better with its path, `POST /v1/chat/completions`.
+ */
+function displayName(span: ExportableSpan, a: SpanAttributeMap): string {
+  if (span.kind !== SPAN_KIND_SERVER || !HTTP_METHODS.has(span.name)) return span.name;
+  const endpoint = endpointOf(a);
+  return endpoint ? `${span.name} ${endpoint}` : span.name;
 }
 
 /** The route template when the server framework names one, else the URL path without its query. */

@@ -110,7 +110,9 @@ export class CallTracker {
         omitUsage: this.insideGenAiCall.has(span),
         hashUserId: this.hashUserId,
       });
-      const who = this.requestContexts.resolve(traceId, { userId: call.request.userId, sessionId: call.request.sessionId });
+      const named = { userId: call.request.userId, sessionId: call.request.sessionId };
+      if (!served) this.requestContexts.noteUpstream(traceId, named);
+      const who = this.requestContexts.resolve(traceId, named);
       if (who) Object.assign(attributes, contextAttributes(who, this.hashUserId));
       span.setAttributes(attributes);
       // A served request keeps its HTTP name (`POST /v1/chat/completions`): its upstream call is the `{operation} {model}`.

@@ -26,6 +26,8 @@ export interface PreloadHandle {
   config: GenAiConfig;
   /** Flushes and stops the SDK within the configured timeout. Resolves, never rejects. */
   shutdown(): Promise<void>;
+  /** Sends what is buffered, within the timeout, and keeps tracing. Resolves, never rejects. */
+  flush(): Promise<void>;
 }
 
 let started: PreloadHandle | undefined;
@@ -66,7 +68,12 @@ export function startPreload(env: Env = process.env): PreloadHandle | undefined 
   require('node:http');
   require('node:https');
 
-  const handle: PreloadHandle = { config, shutdown: onceShutdown(sdk, config.shutdownTimeoutMs) };
+  const flushable = [braintrust, ...exporters.processors].filter((p): p is { forceFlush(): Promise<void> } => typeof (p as { forceFlush?: unknown })?.forceFlush === 'function');
+  const handle: PreloadHandle = {
+    config,
+    shutdown: onceShutdown(sdk, config.shutdownTimeoutMs),
+    flush: () => settleWithin(Promise.all(flushable.map((p) => p.forceFlush())).then(() => undefined), config.shutdownTimeoutMs, 'flush'),
+  };
   installShutdownHooks(handle);
   info(
     env,
@@ -130,31 +137,43 @@ function loadUserConfig(env: Env): UserConfig {
 
 function onceShutdown(sdk: StartedSdk, timeoutMs: number): () => Promise<void> {
   let done: Promise<void> | undefined;
-  return () =>
-    (done ??= new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        process.stderr.write(`${PREFIX} flush did not finish within ${timeoutMs} ms; exiting anyway\n`);
-        resolve();
-      }, timeoutMs);
-      timer.unref();
-      sdk.shutdown().then(
+  return () => (done ??= settleWithin(sdk.shutdown(), timeoutMs, 'flush'));
+}
+
+/** Waits for `work` at most `timeoutMs`; a failure or the timeout is one line on stderr. Never rejects. */
+function settleWithin(work: Promise<void>, timeoutMs: number, what: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      process.stderr.write(`${PREFIX} ${what} did not finish within ${timeoutMs} ms; going on\n`);
+      resolve();
+    }, timeoutMs);
+    timer.unref();
+    work
+      .then(
         () => resolve(),
         (err: unknown) => {
-          process.stderr.write(`${PREFIX} flush failed: ${(err as Error)?.message ?? String(err)}\n`);
+          process.stderr.write(`${PREFIX} ${what} failed: ${(err as Error)?.message ?? String(err)}\n`);
           resolve();
         },
-      ).finally(() => clearTimeout(timer));
-    }));
+      )
+      .finally(() => clearTimeout(timer));
+  });
 }
 
 /**
  * Flush on SIGTERM/SIGINT and before a natural exit. A signal listener removes Node's default
  * exit-on-signal, so after flushing we re-raise the signal if nobody else handles it, and the process
- * ends as it would have without us.
+ * ends as it would have without us. An app that handles the signal itself (a server draining its
+ * in-flight requests) keeps being traced: we flush what is buffered then, and shut down when it
+ * has finished (`beforeExit`), so the requests it completes after the signal are not lost.
  */
 function installShutdownHooks(handle: PreloadHandle): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const onSignal = () => {
+      if (process.listenerCount(signal) > 1) {
+        void handle.flush();
+        return;
+      }
       void handle.shutdown().then(() => {
         process.removeListener(signal, onSignal);
         if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);

@@ -20,6 +20,11 @@ interface TraceAttribution {
   served?: { exchange: LlmExchange; bodyComplete: () => boolean };
   /** The served request's span, to update when `setLlmContext` is called. */
   serverSpan?: Span;
+  /**
+   * What the gateway's upstream LLM call named (e.g. `user` set from the authenticated client): the
+   * last resort for the served request, whose client may not name itself.
+   */
+  upstream?: LlmContext;
 }
 
 export class RequestContexts {
@@ -41,9 +46,16 @@ export class RequestContexts {
     return entry.serverSpan;
   }
 
+  /** An upstream LLM call of a served request's trace named a user/session in its own body. */
+  noteUpstream(traceId: string, ctx: LlmContext): void {
+    const entry = this.byTrace.get(traceId);
+    if (entry?.served) entry.upstream = mergeContexts(entry.upstream, ctx);
+  }
+
   /**
    * The attribution for a span of this trace, `own` being what its own request body says (lowest but
-   * baggage): api > headers > the served request's body > own body > baggage.
+   * baggage): api > headers > the served request's body > own body > baggage > what its upstream
+   * call named.
    */
   resolve(traceId: string, own: LlmContext | undefined): LlmContext | undefined {
     const entry = this.byTrace.get(traceId);
@@ -53,7 +65,7 @@ export class RequestContexts {
       const request = entry.served.exchange.request();
       if (request) served = { userId: request.userId, sessionId: request.sessionId };
     }
-    return mergeContexts(entry.api, entry.headers, served, own, entry.baggage);
+    return mergeContexts(entry.api, entry.headers, served, own, entry.baggage, entry.upstream);
   }
 
   /** The served request's span ended. */

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * `npm run demo`: runs examples/outgoing/app.js (no tracing code) under
+ * `npm run demo:outgoing`: runs examples/outgoing/app.js (no tracing code) under
  * `node --require ./instrumentation`, against a local server replaying recorded provider responses.
  * Without BRAINTRUST_API_KEY the records land in ./llm-records.jsonl (the local default) and the demo
  * prints their summary; with a key they go to Braintrust. No network needed, no keys needed.

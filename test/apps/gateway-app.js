@@ -8,6 +8,8 @@
  * With SET_LLM_CONTEXT=1 the handler names the user the way a real gateway would after
  * authenticating (`setLlmContext` from the package root, the one tracing call a handler may make),
  * from the test's `x-test-llm-context` header (JSON).
+ * UPSTREAM_USER: sets the OpenAI `user` field of the upstream request, as gateways do after
+ * authenticating their client.
  * `GET /__cpu` reports this process's CPU time (for bench/gateway.js).
  * Prints {"url": ...} when listening; exits on SIGTERM.
  */
@@ -48,6 +50,12 @@ async function proxy(req, res, body) {
   }
 }
 
+/** The upstream body: as received, or with `user` set (UPSTREAM_USER). */
+function upstreamBody(body) {
+  if (!process.env.UPSTREAM_USER) return body;
+  return JSON.stringify({ ...JSON.parse(body.toString()), user: process.env.UPSTREAM_USER });
+}
+
 function plainServer() {
   return http.createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/__cpu') {
@@ -62,7 +70,7 @@ function plainServer() {
     }
     const parts = [];
     req.on('data', (c) => parts.push(c));
-    req.on('end', () => proxy(req, res, Buffer.concat(parts)));
+    req.on('end', () => proxy(req, res, upstreamBody(Buffer.concat(parts))));
   });
 }
 

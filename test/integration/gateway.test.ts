@@ -36,12 +36,12 @@ interface Gateway {
 }
 
 /** Starts the gateway app (under the preload unless `traced` is false) and waits for its URL. */
-async function startGateway(project: string, traced = true, env: Record<string, string> = {}): Promise<Gateway> {
+async function startGateway(project: string, traced = true, env: Record<string, string> = {}, upstream = replay.url): Promise<Gateway> {
   const config = tempFile('otel.config.json', JSON.stringify({ routes: [{ host: '127.0.0.1', pathPrefix: '/openai/', provider: 'openai' }] }));
   const child: ChildProcess = spawn(process.execPath, [...(traced ? ['--require', path.join(REPO_ROOT, 'instrumentation')] : []), GATEWAY], {
     env: {
       PATH: process.env.PATH,
-      UPSTREAM_URL: `${replay.url}/openai`,
+      UPSTREAM_URL: `${upstream}/openai`,
       PACKAGE_ROOT: REPO_ROOT,
       OTEL_SERVICE_NAME: project,
       OTEL_GENAI_CONFIG: config,
@@ -217,6 +217,15 @@ describe('attribution: who is asking, on the request and its upstream call', () 
     for (const record of recordsOf(userId)) expect(record.metadata).toMatchObject({ user_id: userId, ...extra });
   });
 
+  test('a request whose client names no user gets the user its upstream call named (e.g. the gateway sets `user` after auth)', async () => {
+    const gateway = await startGateway('gateway-upstream-user', true, { UPSTREAM_USER: 'authenticated-user' });
+    await callGateway(gateway, NON_STREAM);
+    await gateway.stop();
+    const records = braintrust.rows('gateway-upstream-user');
+    expect(records.map(typeOf).sort()).toEqual(['llm', 'task']);
+    for (const r of records) expect(r.metadata).toMatchObject({ user_id: 'authenticated-user' });
+  });
+
   test('user ids pseudonymised with OTEL_GENAI_USER_ID_HASH_KEY: the raw ids appear nowhere', async () => {
     const gateway = await startGateway('gateway-hashed', true, { ...HEADERS, OTEL_GENAI_USER_ID_HASH_KEY: 'test-hash-key' });
     await callGateway(gateway, NON_STREAM, { headers: { 'x-user-id': 'alice@example.com' }, body: bodyWith({ user: 'bob@example.com' }) });
@@ -231,3 +240,25 @@ describe('attribution: who is asking, on the request and its upstream call', () 
     expect(new Set(hashed.map((r) => (r.metadata as { user_id: string }).user_id)).size).toBe(1);
   });
 });
+
+test('SIGTERM to a gateway that drains its in-flight requests: the request it finishes after the signal is recorded (regression)', async () => {
+  const slow: { url: string; close(): Promise<void> } = await startReplayServer({ chunkDelayMs: 60 });
+  try {
+    const gateway = await startGateway('gateway-drain', true, {}, slow.url);
+    const call = callGateway(gateway, STREAM);
+    await new Promise((r) => setTimeout(r, 250)); // the stream is under way
+    const stopped = gateway.stop();
+    const { status, body } = await call;
+    await stopped;
+    expect(status).toBe(200);
+    expect(body.toString()).toContain('[DONE]');
+    const rows = braintrust.rows('gateway-drain');
+    const root = rows.find((r) => (r.span_parents as string[]).length === 0);
+    expect(root).toBeDefined();
+    expect(root!.metadata).not.toHaveProperty('error_type');
+    expect(JSON.stringify(root!.output)).toContain(JSON.stringify(expectedFrom(STREAM).outputText).slice(1, -1));
+    expect(traceOf(rows, root!).filter((r) => typeOf(r) === 'llm')).toHaveLength(1);
+  } finally {
+    await slow.close();
+  }
+}, 30000);

@@ -289,3 +289,10 @@ test('an HTTP span whose call an ancestor SDK span describes is a function: the 
   expect(record.span_attributes.type).toBe('function');
   expect(record.output).toBeDefined();
 });
+
+test("a server span named by its method alone gets its path in the record's name; other names are kept", () => {
+  const server = (name: string) => spanToRecord(makeSpan({ spanId: 's', kind: 1, name, attributes: { 'url.path': '/v1/chat/completions', 'http.route': undefined } }), { parentSpanId: undefined });
+  expect(server('POST').span_attributes.name).toBe('POST /v1/chat/completions');
+  expect(server('POST /v1/chat/completions').span_attributes.name).toBe('POST /v1/chat/completions');
+  expect(spanToRecord(makeSpan({ spanId: 'c', kind: 2, name: 'POST', attributes: { 'url.path': '/x' } }), { parentSpanId: undefined }).span_attributes.name).toBe('POST');
+});
