@@ -3,8 +3,8 @@
  * A minimal OpenAI-compatible gateway for the tests, with no tracing code: `POST /v1/chat/completions`
  * and `/v1/responses` proxied over fetch to UPSTREAM_URL (the replay server's `/openai` mount), passing
  * `x-replay-fixture` (and `x-replay-fault`) through so the test picks the recorded answer. Streams are piped chunk by chunk;
- * a client that disconnects aborts the upstream fetch. FRAMEWORK=express serves the same through
- * Express (its JSON body parser reads the body first, as real Express gateways do).
+ * a client that disconnects aborts the upstream fetch. FRAMEWORK=express or fastify serves the same
+ * through that framework (its JSON body parser reads the body first, as real gateways on it do).
  * With SET_LLM_CONTEXT=1 the handler names the user the way a real gateway would after
  * authenticating (`setLlmContext` from the package root, the one tracing call a handler may make),
  * from the test's `x-test-llm-context` header (JSON).
@@ -78,15 +78,39 @@ function expressServer() {
   const express = require('express');
   const app = express();
   app.use(express.json({ limit: '10mb' }));
-  const handler = (req, res) => proxy(req, res, JSON.stringify(req.body));
+  const handler = (req, res) => proxy(req, res, upstreamBody(Buffer.from(JSON.stringify(req.body))));
   app.post('/v1/chat/completions', handler);
   app.post('/v1/responses', handler);
   return http.createServer(app);
 }
 
-const server = process.env.FRAMEWORK === 'express' ? expressServer() : plainServer();
-server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })}\n`));
-process.on('SIGTERM', () => {
-  server.close();
-  server.closeIdleConnections?.();
-});
+/** Fastify: the JSON body parsed by Fastify; the response written to the raw stream it hands over. */
+async function fastifyServer() {
+  const app = require('fastify')();
+  const handler = async (request, reply) => {
+    reply.hijack();
+    await proxy(request.raw, reply.raw, upstreamBody(Buffer.from(JSON.stringify(request.body))));
+  };
+  app.post('/v1/chat/completions', handler);
+  app.post('/v1/responses', handler);
+  await app.ready();
+  // A hijacked reply whose client went away leaves fastify's connection open: close it after a grace period.
+  app.server.stop = () => {
+    void app.close();
+    setTimeout(() => app.server.closeAllConnections(), 500).unref();
+  };
+  return app.server;
+}
+
+async function main() {
+  const framework = process.env.FRAMEWORK;
+  const server = framework === 'express' ? expressServer() : framework === 'fastify' ? await fastifyServer() : plainServer();
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })}\n`));
+  process.on('SIGTERM', () => {
+    if (server.stop) return void server.stop();
+    server.close();
+    server.closeIdleConnections?.();
+  });
+}
+
+main();

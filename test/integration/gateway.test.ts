@@ -262,3 +262,72 @@ test('SIGTERM to a gateway that drains its in-flight requests: the request it fi
     await slow.close();
   }
 }, 30000);
+
+describe.each(['express', 'fastify'])('%s gateway (the framework parses the JSON body itself)', (framework) => {
+  let rows: BraintrustRow[];
+  const bodies = new Map<string, Buffer>();
+  const untraced = new Map<string, Buffer>();
+  const project = `gateway-${framework}`;
+
+  beforeAll(async () => {
+    for (const [traced, out] of [
+      [false, untraced],
+      [true, bodies],
+    ] as const) {
+      const gateway = await startGateway(project, traced, { FRAMEWORK: framework });
+      out.set('json', (await callGateway(gateway, NON_STREAM)).body);
+      out.set('stream', (await callGateway(gateway, STREAM)).body);
+      await callGateway(gateway, STREAM, { abortAfter: 1 });
+      await new Promise((r) => setTimeout(r, 100));
+      await gateway.stop();
+    }
+    rows = braintrust.rows(project);
+  }, 60000);
+
+  test('the clients receive the same bytes as without us', () => {
+    for (const [key, body] of untraced) expect(bodies.get(key)!.equals(body)).toBe(true);
+  });
+
+  test.each([
+    ['non-streaming', NON_STREAM],
+    ['streaming', STREAM],
+  ])('%s: task root with input/output, llm child with the tokens', (_name, f) => {
+    const expected = expectedFrom(f);
+    const roots = rows.filter((r) => (r.span_parents as string[]).length === 0 && (r.metadata as { error_type?: string }).error_type === undefined && (metrics(r).time_to_first_token !== undefined) === (f === STREAM));
+    expect(roots).toHaveLength(1);
+    const root = roots[0]!;
+    expect(typeOf(root)).toBe('task');
+    expect((root.input as unknown[]).length).toBe(JSON.parse(f.request.body).messages.length);
+    expect(JSON.stringify(root.output)).toContain(JSON.stringify(expected.outputText).slice(1, -1));
+    const llm = traceOf(rows, root).filter((r) => typeOf(r) === 'llm');
+    expect(llm).toHaveLength(1);
+    expect(metrics(llm[0]!).prompt_tokens).toBe(expected.inputTokens);
+  });
+
+  test('the client that went away is recorded as cancelled', () => {
+    expect(rows.filter((r) => (r.span_parents as string[]).length === 0 && (r.metadata as { error_type?: string }).error_type === 'cancelled')).toHaveLength(1);
+  });
+});
+
+test('W3C baggage from an upstream service is propagated to the gateway\'s own upstream call', async () => {
+  // An upstream that records what it receives and answers like OpenAI.
+  const http = await import('node:http');
+  const seen: Array<string | undefined> = [];
+  const upstream = http.createServer((req, res) => {
+    seen.push(req.headers.baggage as string | undefined);
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } })));
+  });
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
+  try {
+    const url = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
+    const gateway = await startGateway('gateway-baggage', true, {}, url);
+    await callGateway(gateway, NON_STREAM, { headers: { baggage: 'user.id=bag-user,session.id=bag-session' } });
+    await gateway.stop();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toContain('user.id=bag-user');
+    expect(seen[0]).toContain('session.id=bag-session');
+  } finally {
+    upstream.close();
+  }
+});
