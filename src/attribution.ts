@@ -31,15 +31,23 @@ const BAGGAGE_TRIAL = 'user.is_trial';
 
 /** Each field from the first source that has it: pass sources in order of precedence. */
 export function mergeContexts(...sources: Array<LlmContext | undefined>): LlmContext {
-  const out: LlmContext = {};
+  let userId: string | undefined;
+  let sessionId: string | undefined;
+  let isTrial: boolean | undefined;
+  let metadata: LlmContext['metadata'];
   for (const s of sources) {
     if (!s) continue;
-    out.userId ??= s.userId;
-    out.sessionId ??= s.sessionId;
-    out.isTrial ??= s.isTrial;
-    if (s.metadata) out.metadata = { ...s.metadata, ...out.metadata };
+    userId ??= s.userId;
+    sessionId ??= s.sessionId;
+    isTrial ??= s.isTrial;
+    if (s.metadata) metadata = { ...s.metadata, ...metadata };
   }
-  for (const key of Object.keys(out) as Array<keyof LlmContext>) if (out[key] === undefined) delete out[key];
+  // Only defined fields, set once: this runs for every LLM span of a served request.
+  const out: LlmContext = {};
+  if (userId !== undefined) out.userId = userId;
+  if (sessionId !== undefined) out.sessionId = sessionId;
+  if (isTrial !== undefined) out.isTrial = isTrial;
+  if (metadata !== undefined) out.metadata = metadata;
   return out;
 }
 
