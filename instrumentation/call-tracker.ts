@@ -35,8 +35,11 @@ const HTTP_SCOPE = '@opentelemetry/instrumentation-http';
 
 export class CallTracker {
   private readonly calls = new WeakMap<Span, LlmExchange>();
-  /** Spans below a span that already describes the LLM call (e.g. the Anthropic SDK's own span). */
-  private readonly insideGenAiCall = new WeakSet<Span>();
+  /**
+   * Spans below a span that already describes the LLM call (e.g. the Anthropic SDK's own span), with
+   * that span: it reports the usage; we give it the messages it does not record.
+   */
+  private readonly insideGenAiCall = new WeakMap<Span, Span>();
   /**
    * Live HTTP client spans by span id. Captures find their span through the `traceparent` header the
    * HTTP instrumentations inject: neither makes its span active where the app writes the body.
@@ -115,6 +118,8 @@ export class CallTracker {
       const who = this.requestContexts.resolve(traceId, named);
       if (who) Object.assign(attributes, contextAttributes(who, this.hashUserId));
       span.setAttributes(attributes);
+      const describer = this.insideGenAiCall.get(span);
+      if (describer) giveContent(describer, attributes);
       // A served request keeps its HTTP name (`POST /v1/chat/completions`): its upstream call is the `{operation} {model}`.
       if (!served) span.updateName(spanNameFor(call));
       const error = call.response.error;
@@ -132,7 +137,10 @@ export class CallTracker {
 
   /** From `GenAiSpanProcessor.onStart`. */
   onSpanStart(span: Span, parent: Span | undefined): void {
-    if (parent && (this.insideGenAiCall.has(parent) || describesGenAiCall(parent))) this.insideGenAiCall.add(span);
+    if (parent) {
+      const describer = this.insideGenAiCall.get(parent) ?? (describesGenAiCall(parent) ? parent : undefined);
+      if (describer) this.insideGenAiCall.set(span, describer);
+    }
     const view = span as SdkSpanView;
     if (view.kind === SPAN_KIND_CLIENT && CLIENT_SCOPES.has(view.instrumentationScope?.name ?? '')) this.clientSpans.set(span.spanContext().spanId, span);
     else if (view.kind === SPAN_KIND_SERVER && view.instrumentationScope?.name === HTTP_SCOPE) this.serverSpans.set(span.spanContext().traceId, span);
@@ -177,6 +185,24 @@ function redactUrlAttributes(span: Span, attributes: Record<string, unknown>): v
     if (typeof value !== 'string' || value.indexOf('=') === -1) continue;
     const redacted = key === 'url.query' ? redactQuery(value) : redactUrl(value);
     if (redacted !== value) span.setAttribute(key, redacted);
+  }
+}
+
+/** Message attributes an SDK span describing the call may lack (the Anthropic SDK records none). */
+const CONTENT_ATTRIBUTES = [ATTR.GEN_AI_INPUT_MESSAGES, ATTR.GEN_AI_OUTPUT_MESSAGES, ATTR.GEN_AI_SYSTEM_INSTRUCTIONS, ATTR.GEN_AI_TOOL_DEFINITIONS];
+
+/**
+ * The span that describes this LLM call (an SDK's own, still open: it ends after its HTTP call) gets
+ * the messages we read off the wire, where it has none of its own: it is the call's `llm` record in
+ * Braintrust, and should show what was asked and answered.
+ */
+function giveContent(describer: Span, attributes: Record<string, unknown>): void {
+  const view = describer as SdkSpanView;
+  if (!describer.isRecording() || !view.attributes) return;
+  if (CONTENT_ATTRIBUTES.some((key) => view.attributes![key] !== undefined)) return;
+  for (const key of CONTENT_ATTRIBUTES) {
+    const value = attributes[key];
+    if (typeof value === 'string') describer.setAttribute(key, value);
   }
 }
 
