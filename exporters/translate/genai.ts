@@ -4,6 +4,7 @@
  * `gen_ai_latest_experimental` names, and the pre-1.37 `gen_ai.system` / `prompt_tokens` spellings).
  */
 import type { RecordMetrics, SpanAttributeMap } from '../record';
+import { tokenMetrics } from './token-metrics';
 import type { Dialect, SpanFacts } from './facts';
 import { parseJsonAttribute, semconvMessagesToChat, semconvOutputToChoices, systemInstructionsToChat, type ChoiceView } from './messages';
 import { asCount, asNumber, asString, asStringList, put } from './values';
@@ -102,15 +103,6 @@ function usageMetrics(a: SpanAttributeMap, provider: string | undefined, scope: 
   const cache = (cacheRead ?? 0) + (cacheWrite ?? 0);
   // A count below its own cached part cannot include it: whoever wrote it left the cache out.
   if (input !== undefined && cache > 0 && (cache > input || inputExcludesCache(provider, scope))) input += cache;
-  const ttfc = asNumber(a['gen_ai.response.time_to_first_chunk']);
-  const metrics: RecordMetrics = {};
   // Semconv's input_tokens already includes cache reads and writes, as Braintrust's prompt_tokens does.
-  put(metrics, 'prompt_tokens', input);
-  put(metrics, 'completion_tokens', output);
-  if (input !== undefined || output !== undefined) metrics.tokens = (input ?? 0) + (output ?? 0);
-  put(metrics, 'prompt_cached_tokens', cacheRead);
-  put(metrics, 'prompt_cache_creation_tokens', cacheWrite);
-  put(metrics, 'completion_reasoning_tokens', reasoning);
-  if (ttfc !== undefined && ttfc >= 0) metrics.time_to_first_token = ttfc;
-  return Object.keys(metrics).length > 0 ? metrics : undefined;
+  return tokenMetrics({ prompt: input, completion: output, cacheRead, cacheWrite, reasoning, timeToFirstToken: asNumber(a['gen_ai.response.time_to_first_chunk']) });
 }

@@ -10,6 +10,7 @@ import type { RecordMetrics, SpanAttributeMap } from '../record';
 import type { Dialect, SpanFacts } from './facts';
 import { argumentsText, type ChatMessageView, type ChoiceView, type ContentPartView, flattenContent, isObject, type Json, parseJsonAttribute, toolCall, type ToolCallView } from './messages';
 import { asCount, asString, asStringList, put } from './values';
+import { tokenMetrics } from './token-metrics';
 
 
 /** One flattened message: its attributes keyed by what follows `llm.input_messages.N.message.`. */
@@ -43,7 +44,7 @@ export const openinference: Dialect = (attributes) => {
   const kind = spanKind?.toUpperCase();
   if (kind === 'LLM') facts.type = 'llm';
   else if (kind === 'TOOL') facts.type = 'tool';
-  put(facts, 'metrics', tokenMetrics(attributes));
+  put(facts, 'metrics', usageMetrics(attributes));
   put(facts, 'metadata', spanMetadata(attributes, finishReason));
   put(facts, 'tags', asStringList(attributes['tag.tags']));
   return facts;
@@ -176,7 +177,7 @@ function payload(value: unknown, mimeType: unknown): unknown {
  * 0.1.x reported `input_tokens` alone, with no cache counts). A prompt smaller than its own cache is one that
  * left the cache out, and gets it added.
  */
-function tokenMetrics(attributes: SpanAttributeMap): RecordMetrics | undefined {
+function usageMetrics(attributes: SpanAttributeMap): RecordMetrics | undefined {
   let prompt = asCount(attributes['llm.token_count.prompt']);
   const completion = asCount(attributes['llm.token_count.completion']);
   const total = asCount(attributes['llm.token_count.total']);
@@ -185,15 +186,7 @@ function tokenMetrics(attributes: SpanAttributeMap): RecordMetrics | undefined {
   const reasoning = asCount(attributes['llm.token_count.completion_details.reasoning']);
   const cache = (cacheRead ?? 0) + (cacheWrite ?? 0);
   if (prompt !== undefined && cache > prompt) prompt += cache;
-  const metrics: RecordMetrics = {};
-  put(metrics, 'prompt_tokens', prompt);
-  put(metrics, 'completion_tokens', completion);
-  // Recomputed when both halves are known, so the total agrees with a corrected prompt count.
-  put(metrics, 'tokens', prompt !== undefined && completion !== undefined ? prompt + completion : total);
-  put(metrics, 'prompt_cached_tokens', cacheRead);
-  put(metrics, 'prompt_cache_creation_tokens', cacheWrite);
-  put(metrics, 'completion_reasoning_tokens', reasoning);
-  return Object.keys(metrics).length > 0 ? metrics : undefined;
+  return tokenMetrics({ prompt, completion, total, cacheRead, cacheWrite, reasoning });
 }
 
 function spanMetadata(attributes: SpanAttributeMap, finishReason: string | undefined): Record<string, unknown> | undefined {

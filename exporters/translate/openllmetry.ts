@@ -12,6 +12,7 @@ import type { RecordMetrics, SpanAttributeMap } from '../record';
 import type { Dialect, SpanFacts } from './facts';
 import { argumentsText, type ChatMessageView, type ChoiceView, type ContentPartView, flattenContent, isObject, type Json, parseJsonAttribute, toolCall, type ToolCallView } from './messages';
 import { asCount, asNumber, asString, asStringList, put } from './values';
+import { tokenMetrics } from './token-metrics';
 
 
 /** One indexed message: its attributes keyed by what follows `gen_ai.prompt.N.`. */
@@ -257,15 +258,7 @@ function usageMetrics(attributes: SpanAttributeMap): RecordMetrics | undefined {
     const totalCountsCacheApart = total !== undefined && completion !== undefined && total === prompt + completion + cache;
     if (cache > prompt || totalCountsCacheApart) prompt += cache;
   }
-  const metrics: RecordMetrics = {};
-  put(metrics, 'prompt_tokens', prompt);
-  put(metrics, 'completion_tokens', completion);
-  // Recomputed when both halves are known, so the total agrees with a corrected prompt count.
-  put(metrics, 'tokens', prompt !== undefined && completion !== undefined ? prompt + completion : total);
-  put(metrics, 'prompt_cached_tokens', cacheRead);
-  put(metrics, 'prompt_cache_creation_tokens', cacheWrite);
-  put(metrics, 'completion_reasoning_tokens', reasoning);
-  return Object.keys(metrics).length > 0 ? metrics : undefined;
+  return tokenMetrics({ prompt, completion, total, cacheRead, cacheWrite, reasoning });
 }
 
 function callMetadata(attributes: SpanAttributeMap, choices: ChoiceView[]): Record<string, unknown> | undefined {

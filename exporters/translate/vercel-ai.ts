@@ -13,6 +13,7 @@ import type { ExportableSpan, RecordMetrics, SpanAttributeMap } from '../record'
 import type { Dialect, SpanFacts } from './facts';
 import { argumentsText, type ChatMessageView, type ChoiceView, type ContentPartView, flattenContent, isObject, type Json, parseJsonAttribute, toolCall, type ToolCallView } from './messages';
 import { asCount, asNumber, asString, asStringList, put } from './values';
+import { tokenMetrics } from './token-metrics';
 
 
 /** Operations that are one model request each. */
@@ -227,17 +228,8 @@ function modelRequestMetrics(attributes: SpanAttributeMap): RecordMetrics | unde
   const cache = (cacheRead ?? 0) + (cacheWrite ?? 0);
   const provider = asString(attributes['ai.model.provider']) ?? '';
   if (prompt !== undefined && cache > 0 && !hasInputDetails && (CACHE_EXCLUSIVE_PROVIDER.test(provider) || cache > prompt)) prompt += cache;
-  const metrics: RecordMetrics = {};
-  put(metrics, 'prompt_tokens', prompt);
-  put(metrics, 'completion_tokens', completion);
-  // Recomputed when both halves are known, so the total agrees with a corrected prompt count.
-  put(metrics, 'tokens', prompt !== undefined && completion !== undefined ? prompt + completion : total);
-  put(metrics, 'prompt_cached_tokens', cacheRead);
-  put(metrics, 'prompt_cache_creation_tokens', cacheWrite);
-  put(metrics, 'completion_reasoning_tokens', reasoning);
   const msToFirstChunk = asNumber(attributes['ai.response.msToFirstChunk']) ?? asNumber(attributes['ai.stream.msToFirstChunk']);
-  if (msToFirstChunk !== undefined && msToFirstChunk >= 0) metrics.time_to_first_token = msToFirstChunk / 1000;
-  return Object.keys(metrics).length > 0 ? metrics : undefined;
+  return tokenMetrics({ prompt, completion, total, cacheRead, cacheWrite, reasoning, timeToFirstToken: msToFirstChunk === undefined ? undefined : msToFirstChunk / 1000 });
 }
 
 /**
