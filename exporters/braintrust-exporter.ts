@@ -69,6 +69,11 @@ export class BraintrustSpanExporter {
     await this.delivery.shutdown(this.resolved.flushTimeoutMs);
   }
 
+  /** The settings in effect (options over environment over `otel.config.ts`). */
+  get settings(): ResolvedExporterOptions['settings'] {
+    return this.resolved.settings;
+  }
+
   /** Delivery counters (sent, retries, dropped by reason). */
   get stats(): Delivery['stats'] {
     return this.delivery.stats;

@@ -9,7 +9,7 @@
  */
 import { diag } from '@opentelemetry/api';
 import { BraintrustSpanExporter } from './braintrust-exporter';
-import { resolveExporterOptions, type BraintrustExporterOptions } from './options';
+import type { BraintrustExporterOptions } from './options';
 import type { ExportableSpan } from './record';
 import type { ReadySpan } from './span-tree';
 
@@ -17,11 +17,9 @@ export class BraintrustSpanProcessor {
   readonly exporter: BraintrustSpanExporter;
   private pending: ReadySpan[] = [];
   private scheduled: NodeJS.Immediate | undefined;
-  private readonly maxPending: number;
 
   constructor(options: BraintrustExporterOptions = {}) {
     this.exporter = new BraintrustSpanExporter(options);
-    this.maxPending = resolveExporterOptions(options).settings.maxPendingSpans;
   }
 
   onStart(span: unknown): void {
@@ -36,7 +34,7 @@ export class BraintrustSpanProcessor {
     try {
       const ready = this.exporter.noteEnd(span as ExportableSpan);
       if (ready.length === 0) return;
-      const room = this.maxPending - this.pending.length;
+      const room = this.exporter.settings.maxPendingSpans - this.pending.length;
       if (room < ready.length) this.exporter.dropped(ready.length - Math.max(0, room));
       if (room > 0) this.pending.push(...ready.slice(0, room));
       this.scheduled ??= setImmediate(() => this.translatePending());

@@ -9,7 +9,7 @@
 import type { RecordMetrics, SpanAttributeMap } from '../record';
 import type { Dialect, SpanFacts } from './facts';
 import { argumentsText, type ChatMessageView, type ChoiceView, type ContentPartView, flattenContent, isObject, type Json, parseJsonAttribute, toolCall, type ToolCallView } from './messages';
-import { asCount, asString, asStringList, put } from './values';
+import { asCount, asString, asStringList, groupByIndex, put } from './values';
 import { tokenMetrics } from './token-metrics';
 
 
@@ -52,32 +52,12 @@ export const openinference: Dialect = (attributes) => {
 
 /** `prefix N.message.rest` attributes grouped by N, in index order. */
 function indexedMessages(attributes: SpanAttributeMap, prefix: string): Map<number, MessageFields> {
-  const byIndex = new Map<number, MessageFields>();
-  for (const [key, value] of Object.entries(attributes)) {
-    if (!key.startsWith(prefix)) continue;
-    const match = /^(\d+)\.message\.(.+)$/.exec(key.slice(prefix.length));
-    if (match === null) continue;
-    const index = Number(match[1]);
-    let fields = byIndex.get(index);
-    if (fields === undefined) byIndex.set(index, (fields = new Map()));
-    fields.set(match[2]!, value);
-  }
-  return new Map([...byIndex].sort(([a], [b]) => a - b));
+  return groupByIndex(Object.entries(attributes), prefix, /^(\d+)\.message\.(.+)$/);
 }
 
 /** `{prefix}M.{rest}` fields grouped by M, in index order. */
 function indexedItems(fields: MessageFields, prefix: string): Json[] {
-  const byIndex = new Map<number, Json>();
-  for (const [key, value] of fields) {
-    if (!key.startsWith(prefix)) continue;
-    const match = /^(\d+)\.(.+)$/.exec(key.slice(prefix.length));
-    if (match === null) continue;
-    const index = Number(match[1]);
-    const item = byIndex.get(index) ?? {};
-    item[match[2]!] = value;
-    byIndex.set(index, item);
-  }
-  return [...byIndex].sort(([a], [b]) => a - b).map(([, item]) => item);
+  return [...groupByIndex(fields, prefix).values()].map((item) => Object.fromEntries(item));
 }
 
 function inputToChat(messages: Map<number, MessageFields>): ChatMessageView[] {

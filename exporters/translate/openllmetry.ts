@@ -11,7 +11,7 @@
 import type { RecordMetrics, SpanAttributeMap } from '../record';
 import type { Dialect, SpanFacts } from './facts';
 import { argumentsText, type ChatMessageView, type ChoiceView, type ContentPartView, flattenContent, isObject, type Json, parseJsonAttribute, toolCall, type ToolCallView } from './messages';
-import { asCount, asNumber, asString, asStringList, put } from './values';
+import { asCount, asNumber, asString, asStringList, groupByIndex, put } from './values';
 import { tokenMetrics } from './token-metrics';
 
 
@@ -60,17 +60,7 @@ export const openllmetry: Dialect = (attributes) => {
 
 /** `prefix N.rest` attributes grouped by N, in index order. */
 function indexedMessages(attributes: SpanAttributeMap, prefix: string): Map<number, MessageFields> {
-  const byIndex = new Map<number, MessageFields>();
-  for (const [key, value] of Object.entries(attributes)) {
-    if (!key.startsWith(prefix)) continue;
-    const match = /^(\d+)\.(.+)$/.exec(key.slice(prefix.length));
-    if (match === null) continue;
-    const index = Number(match[1]);
-    let fields = byIndex.get(index);
-    if (fields === undefined) byIndex.set(index, (fields = new Map()));
-    fields.set(match[2]!, value);
-  }
-  return new Map([...byIndex].sort(([a], [b]) => a - b));
+  return groupByIndex(Object.entries(attributes), prefix);
 }
 
 function promptsToChat(prompts: Map<number, MessageFields>): ChatMessageView[] {
@@ -129,16 +119,7 @@ function toChatMessage(fields: MessageFields, role: string, body: RenderedConten
 
 /** `tool_calls.M.{id,name,arguments}`, and the legacy `function_call.{name,arguments}` as one more call. */
 function explicitToolCalls(fields: MessageFields): ToolCallView[] {
-  const byIndex = new Map<number, Json>();
-  for (const [key, value] of fields) {
-    const match = /^tool_calls\.(\d+)\.(id|name|arguments)$/.exec(key);
-    if (match === null) continue;
-    const index = Number(match[1]);
-    const call = byIndex.get(index) ?? {};
-    call[match[2]!] = value;
-    byIndex.set(index, call);
-  }
-  const calls = [...byIndex].sort(([a], [b]) => a - b).map(([, call]) => toolCall(call.id, call.name, call.arguments));
+  const calls = [...groupByIndex(fields, 'tool_calls.', /^(\d+)\.(id|name|arguments)$/).values()].map((call) => toolCall(call.get('id'), call.get('name'), call.get('arguments')));
   const functionName = asString(fields.get('function_call.name'));
   if (functionName !== undefined) calls.push(toolCall(undefined, functionName, fields.get('function_call.arguments')));
   return calls;

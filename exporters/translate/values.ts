@@ -65,6 +65,25 @@ function isJsonPrimitive(value: unknown): boolean {
   return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)) || value === null;
 }
 
+/**
+ * Flattened, indexed attributes (`{prefix}0.role`, `{prefix}0.content`, `{prefix}1.role`, …) grouped
+ * by index, in index order. `rest` matches what follows the prefix: group 1 the index, group 2 the
+ * field name. Every indexed dialect (OpenLLMetry, OpenInference) reads its lists through this.
+ */
+export function groupByIndex(entries: Iterable<[string, unknown]>, prefix: string, rest: RegExp = /^(\d+)\.(.+)$/): Map<number, Map<string, unknown>> {
+  const byIndex = new Map<number, Map<string, unknown>>();
+  for (const [key, value] of entries) {
+    if (!key.startsWith(prefix)) continue;
+    const match = rest.exec(key.slice(prefix.length));
+    if (match === null) continue;
+    const index = Number(match[1]);
+    let fields = byIndex.get(index);
+    if (fields === undefined) byIndex.set(index, (fields = new Map()));
+    fields.set(match[2]!, value);
+  }
+  return new Map([...byIndex].sort(([a], [b]) => a - b));
+}
+
 /** Sets `target[key]` only when `value` is defined. */
 export function put<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
   if (value !== undefined) target[key] = value;
