@@ -51,6 +51,8 @@ export class CallTracker {
   private readonly servedRequests = new WeakSet<Span>();
   /** The provider an upstream LLM call in a served request's trace went to, by trace id. */
   private readonly upstreamProviders = new Map<string, string>();
+  /** The last upstream LLM call finalised in a served request's trace, by trace id: the served request's twin. */
+  private readonly upstreamExchanges = new Map<string, LlmExchange>();
   /** Who is asking, per trace (setLlmContext, headers, the served request's body, baggage). */
   readonly requestContexts = new RequestContexts();
   private hashUserId: (id: string) => string;
@@ -82,12 +84,15 @@ export class CallTracker {
 
   track(span: Span, exchange: LlmExchange): void {
     this.calls.set(span, exchange);
+    // An upstream call of a served request: the served side may compare its response with this one's.
+    if (this.serverSpans.has(span.spanContext().traceId)) exchange.retainRawResponse();
   }
 
   /** A request this process serves (a gateway's own LLM endpoint), on its server span. */
   trackServer(span: Span, exchange: LlmExchange): void {
     this.calls.set(span, exchange);
     this.servedRequests.add(span);
+    exchange.retainRawResponse();
   }
 
   /** The live server span of the trace `span` belongs to, if a processor told us about it. */
@@ -102,10 +107,14 @@ export class CallTracker {
     const served = this.servedRequests.has(span);
     const traceId = span.spanContext().traceId;
     try {
-      const call = exchange.finish(outcome);
+      const twin = served ? this.upstreamExchanges.get(traceId) : this.requestContexts.servedExchange(traceId);
+      const call = exchange.finish(outcome, twin);
       if (served) call.provider ||= this.upstreamProviders.get(traceId) ?? '';
-      // The served request's provider is whoever its upstream LLM call went to.
-      else if (this.serverSpans.has(traceId)) this.upstreamProviders.set(traceId, call.provider);
+      else if (this.serverSpans.has(traceId)) {
+        // The served request's provider is whoever its upstream LLM call went to.
+        this.upstreamProviders.set(traceId, call.provider);
+        this.upstreamExchanges.set(traceId, exchange);
+      }
       const attributes = callAttributes(call, {
         captureContent: this.config.captureContent,
         maxContentChars: this.config.maxCaptureBytes,
@@ -166,6 +175,7 @@ export class CallTracker {
       const traceId = span.spanContext().traceId;
       if (this.serverSpans.get(traceId) === span) this.serverSpans.delete(traceId);
       this.upstreamProviders.delete(traceId);
+      this.upstreamExchanges.delete(traceId);
       this.requestContexts.end(traceId, span);
     }
   }

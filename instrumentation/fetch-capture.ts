@@ -114,9 +114,7 @@ export class FetchCapture {
 
   private startExchange(opts: DispatchOptions): LlmExchange | undefined {
     if (opts.method !== 'POST' || opts.origin === undefined || typeof opts.path !== 'string') return undefined;
-    const origin = typeof opts.origin === 'string' ? new URL(opts.origin) : opts.origin;
-    const port = origin.port ? Number(origin.port) : origin.protocol === 'https:' ? 443 : 80;
-    const host = origin.hostname;
+    const { host, port } = hostAndPort(opts.origin);
     const route = matchRoute({ method: 'POST', host, port, path: opts.path }, this.tracker.settings.routes);
     if (!route) return undefined;
     if (!this.tracker.processorAttached) {
@@ -145,6 +143,22 @@ export class FetchCapture {
     this.byBody.delete(body);
     this.tracker.track(span, exchange);
   }
+}
+
+/** Parsed origins: an app calls the same few providers, and `new URL()` per request is not free. */
+const origins = new Map<string, { host: string; port: number }>();
+const MAX_ORIGINS = 256;
+
+function hostAndPort(origin: string | URL): { host: string; port: number } {
+  if (typeof origin === 'string') {
+    const known = origins.get(origin);
+    if (known) return known;
+    if (origins.size >= MAX_ORIGINS) origins.clear();
+    const parsed = hostAndPort(new URL(origin));
+    origins.set(origin, parsed);
+    return parsed;
+  }
+  return { host: origin.hostname, port: origin.port ? Number(origin.port) : origin.protocol === 'https:' ? 443 : 80 };
 }
 
 /** The global dispatcher Node's fetch uses, created on demand (a `data:` fetch instantiates it synchronously). */
@@ -257,15 +271,23 @@ function headerFrom(headers: unknown, name: string): string | undefined {
 function headerValues(headers: unknown, name: string): string[] {
   const values: string[] = [];
   if (Array.isArray(headers)) {
-    for (let i = 0; i + 1 < headers.length; i += 2) if (String(headers[i]).toLowerCase() === name) values.push(String(headers[i + 1]));
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      const key = typeof headers[i] === 'string' ? (headers[i] as string) : String(headers[i]);
+      if (key.length === name.length && key.toLowerCase() === name) values.push(String(headers[i + 1]));
+    }
   } else if (typeof headers === 'string') {
-    for (const line of headers.split('\r\n')) {
-      const colon = line.indexOf(':');
-      if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === name) values.push(line.slice(colon + 1).trim());
+    // undici 6 keeps request headers as one `name: value\r\n` string: find the name at line starts.
+    const lower = headers.toLowerCase();
+    const needle = `${name}:`;
+    for (let at = lower.indexOf(needle); at !== -1; at = lower.indexOf(needle, at + needle.length)) {
+      if (at > 0 && headers.charCodeAt(at - 1) !== 10 /* \n */) continue;
+      const end = headers.indexOf('\r\n', at);
+      values.push(headers.slice(at + needle.length, end === -1 ? undefined : end).trim());
     }
   } else if (typeof headers === 'object' && headers !== null) {
-    for (const [key, value] of Object.entries(headers)) {
-      if (key.toLowerCase() !== name) continue;
+    for (const key in headers) {
+      if (key.length !== name.length || key.toLowerCase() !== name || !Object.hasOwn(headers, key)) continue;
+      const value = (headers as Record<string, unknown>)[key];
       if (Array.isArray(value)) values.push(...value.map(String));
       else values.push(String(value));
     }

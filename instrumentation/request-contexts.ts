@@ -68,6 +68,11 @@ export class RequestContexts {
     return mergeContexts(entry.api, entry.headers, served, own, entry.baggage, entry.upstream);
   }
 
+  /** The exchange of the request this process serves in this trace, if any. */
+  servedExchange(traceId: string): LlmExchange | undefined {
+    return this.byTrace.get(traceId)?.served?.exchange;
+  }
+
   /** The served request's span ended. */
   end(traceId: string, span: Span): void {
     if (this.byTrace.get(traceId)?.serverSpan === span) this.byTrace.delete(traceId);

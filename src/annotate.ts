@@ -78,7 +78,7 @@ export function callAttributes(call: LlmCall, options: AnnotateOptions): SpanAtt
 
   if (options.captureContent) {
     const setJson = (key: AttributeKey, list: unknown[] | undefined) => {
-      if (list !== undefined && list.length > 0) set(key, cappedJson(list, options.maxContentChars));
+      if (list !== undefined && list.length > 0) set(key, contentJson(list, options.maxContentChars));
     };
     setJson('GEN_AI_SYSTEM_INSTRUCTIONS', req.systemInstructions);
     setJson('GEN_AI_INPUT_MESSAGES', req.inputMessages);
@@ -86,6 +86,20 @@ export function callAttributes(call: LlmCall, options: AnnotateOptions): SpanAtt
     setJson('GEN_AI_OUTPUT_MESSAGES', res.outputMessages);
   }
   return out;
+}
+
+/**
+ * Content JSON already made, by message list. The two sides of a gateway hop share their parsed
+ * messages when their bytes are the same (`LlmExchange.finish`), so the second serialises nothing.
+ */
+const contentJsonMemo = new WeakMap<object, { maxChars: number; text: string | undefined }>();
+
+function contentJson(list: unknown[], maxChars: number): string | undefined {
+  const known = contentJsonMemo.get(list);
+  if (known && known.maxChars === maxChars) return known.text;
+  const text = cappedJson(list, maxChars);
+  contentJsonMemo.set(list, { maxChars, text });
+  return text;
 }
 
 const TRUNCATION_MARKER = '…[truncated]';

@@ -31,6 +31,18 @@ export interface ExchangeOutcome {
 
 type StreamFormat = 'sse' | 'aws-event-stream' | 'ndjson';
 
+/** Parse results, whether each is partial (cut, over the cap, or not valid), and what the parse noted. */
+interface ParsedRequest {
+  request: LlmRequest;
+  partial: boolean;
+  notes: string[];
+}
+interface ParsedResponse {
+  response: LlmResponse;
+  partial: boolean;
+  notes: string[];
+}
+
 /** `error.type` of an exchange the app cancelled (not an error status: OTel HTTP conventions agree). */
 export const CANCELLED = 'cancelled';
 
@@ -72,8 +84,17 @@ export class LlmExchange {
   /** Set when the transport saw the exchange cut short before the span's own end path could tell. */
   private interruption: string | undefined;
   private result: LlmCall | undefined;
-  /** The request, parsed once (early, by `request()`, or at `finish()`). */
-  private parsedRequest: { request: LlmRequest; partial: boolean } | undefined;
+  /** The request, parsed once (early, by `request()`, or at `finish()`), or shared by a twin. */
+  private parsedRequest: ParsedRequest | undefined;
+  /** The response as parsed at `finish()`, for a twin to share. */
+  private parsedResponse: ParsedResponse | undefined;
+  /** Keep the raw response bytes (up to the capture cap) so that a twin can compare them with its own. */
+  private keepRawResponse = false;
+  /** Identity-stream bytes already decoded, kept while `keepRawResponse` (dropped once over the cap). */
+  private decodedStream: Buffer[] = [];
+  private decodedStreamBytes = 0;
+  /** The whole raw response, kept after `finish()` when `keepRawResponse` and nothing was dropped. */
+  private rawResponse: Buffer | undefined;
 
   constructor(
     readonly route: RouteMatch,
@@ -142,8 +163,15 @@ export class LlmExchange {
     this.interruption ??= reason;
   }
 
-  /** Parses everything seen. Idempotent: later calls return the first result. Never throws. */
-  finish(outcome: ExchangeOutcome): LlmCall {
+  /**
+   * Parses everything seen. Idempotent: later calls return the first result. Never throws.
+   *
+   * `twin`: the other side of a gateway hop in the same trace (the request this process serves, or
+   * its upstream call). A gateway usually passes its client's body upstream and the upstream's answer
+   * back unchanged; when the bytes (and how they are parsed) are the same, the parse is shared
+   * instead of repeated, and so is the serialised content (see `annotate.ts`).
+   */
+  finish(outcome: ExchangeOutcome, twin?: LlmExchange): LlmCall {
     if (this.result) return this.result;
     // The interruption caused whatever transport error followed it (e.g. ECONNRESET after a cancel).
     if (this.interruption !== undefined) outcome = { complete: false, transportError: this.interruption };
@@ -151,11 +179,11 @@ export class LlmExchange {
     let response: LlmResponse;
     let partial = !outcome.complete;
     try {
-      const req = this.parseRequest();
-      this.parsedRequest = undefined;
+      const req = this.parseRequest(twin);
       request = req.request;
       partial ||= req.partial;
-      const res = this.parseResponse(outcome);
+      const res = (twin && outcome.complete && this.responseSharedWith(twin)) || this.noting(() => this.parseResponse(outcome));
+      this.parsedResponse = res;
       response = res.response;
       partial ||= res.partial;
     } catch (err) {
@@ -174,6 +202,7 @@ export class LlmExchange {
     const stream = request.stream ?? this.route.pathStream ?? this.streamFormat !== undefined;
     if (stream && this.firstChunkAt !== undefined) call.timeToFirstChunk = (this.firstChunkAt - this.startedAt) / 1000;
     if (this.diagnostics.length > 0) call.diagnostics = this.diagnostics;
+    if (this.keepRawResponse) this.rawResponse = this.rawResponseBytes();
     this.release();
     this.result = call;
     return call;
@@ -192,13 +221,72 @@ export class LlmExchange {
     }
   }
 
-  private parseRequest(): { request: LlmRequest; partial: boolean } {
+  /** Keep the raw response for a twin to compare (a gateway hop); bounded by the capture cap. */
+  retainRawResponse(): void {
+    this.keepRawResponse = true;
+  }
+
+  private parseRequest(twin?: LlmExchange): ParsedRequest {
     if (this.parsedRequest) return this.parsedRequest;
-    this.parsedRequest = this.parseRequestBody();
+    this.parsedRequest = (twin && this.requestSharedWith(twin)) || this.noting(() => this.parseRequestBody());
     return this.parsedRequest;
   }
 
-  private parseRequestBody(): { request: LlmRequest; partial: boolean } {
+  /** The twin's parsed request, if its body is byte for byte ours and parsed the same way. */
+  private requestSharedWith(twin: LlmExchange): ParsedRequest | undefined {
+    const mine = this.requestBody;
+    const theirs = twin.requestBody;
+    if (!this.parsesLike(twin) || this.requestEncoding !== twin.requestEncoding) return undefined;
+    if (mine.truncated || theirs.truncated || mine.total !== theirs.total || mine.total === 0) return undefined;
+    if (!mine.headBuffer().equals(theirs.headBuffer())) return undefined;
+    const shared = twin.parseRequest();
+    this.diagnostics.push(...shared.notes);
+    // A copy: each call's request is its own object; the message lists inside are shared, read-only.
+    return { ...shared, request: { ...shared.request } };
+  }
+
+  /** The finished twin's parsed response, if the raw bytes and response head are the same as ours. */
+  private responseSharedWith(twin: LlmExchange): ParsedResponse | undefined {
+    const theirs = twin.parsedResponse;
+    if (!theirs || !twin.rawResponse || !this.parsesLike(twin)) return undefined;
+    if (this.status !== twin.status || this.responseEncoding !== twin.responseEncoding || this.streamFormat !== twin.streamFormat) return undefined;
+    if (this.errorTypeHeader !== twin.errorTypeHeader || this.headerUsage.input !== twin.headerUsage.input || this.headerUsage.output !== twin.headerUsage.output) return undefined;
+    const mine = this.rawResponseBytes();
+    if (!mine || !mine.equals(twin.rawResponse)) return undefined;
+    this.diagnostics.push(...theirs.notes);
+    return { ...theirs, response: { ...theirs.response } };
+  }
+
+  /** `parse()`, with the diagnostics it added as its `notes` (a twin sharing the result shares them too). */
+  private noting<T extends { notes: string[] }>(parse: () => Omit<T, 'notes'>): T {
+    const before = this.diagnostics.length;
+    const parsed = parse();
+    return { ...parsed, notes: this.diagnostics.slice(before) } as T;
+  }
+
+  /** Same parser, same parse context: the same bytes give the same result. */
+  private parsesLike(twin: LlmExchange): boolean {
+    const a = this.ctx;
+    const b = twin.ctx;
+    return (
+      this.family === twin.family &&
+      a.captureContent === b.captureContent &&
+      a.maxContentChars === b.maxContentChars &&
+      a.pathModel === b.pathModel &&
+      a.pathStream === b.pathStream &&
+      this.route.pathStream === twin.route.pathStream
+    );
+  }
+
+  /** Every response byte seen, if none was dropped (capture cap) and they are still held. */
+  private rawResponseBytes(): Buffer | undefined {
+    if (this.responseBody) return this.responseBody.truncated || this.responseBody.total === 0 ? undefined : this.responseBody.headBuffer();
+    if (!this.keepRawResponse || this.decodedStreamBytes < 0) return undefined;
+    const parts = [...this.decodedStream, ...this.pendingStream];
+    return parts.length === 0 ? undefined : Buffer.concat(parts, this.decodedStreamBytes + this.pendingStreamBytes);
+  }
+
+  private parseRequestBody(): Omit<ParsedRequest, 'notes'> {
     const decoded = this.decode(this.requestBody, this.requestEncoding);
     const body = this.parseJson(decoded.bytes, decoded.partial || this.requestBody.truncated, this.requestBody, 'request');
     const request = this.family.parseRequest(body.value ?? {}, this.ctx);
@@ -206,7 +294,7 @@ export class LlmExchange {
     return { request, partial: body.partial };
   }
 
-  private parseResponse(outcome: ExchangeOutcome): { response: LlmResponse; partial: boolean } {
+  private parseResponse(outcome: ExchangeOutcome): Omit<ParsedResponse, 'notes'> {
     if (this.status === undefined) return { response: {}, partial: true };
     if (this.reducer) {
       let partial = false;
@@ -304,11 +392,22 @@ export class LlmExchange {
     const batch = this.pendingStream.length === 1 ? this.pendingStream[0]! : Buffer.concat(this.pendingStream, this.pendingStreamBytes);
     this.pendingStream = [];
     this.pendingStreamBytes = 0;
+    if (this.keepRawResponse && this.decodedStreamBytes >= 0) {
+      if (this.decodedStreamBytes + batch.byteLength <= this.options.maxCaptureBytes) {
+        this.decodedStream.push(batch);
+        this.decodedStreamBytes += batch.byteLength;
+      } else {
+        // Over the cap: no longer comparable with a twin (-1 marks it); memory stays bounded.
+        this.decodedStream = [];
+        this.decodedStreamBytes = -1;
+      }
+    }
     this.decoder.push(batch);
   }
 
   private release(): void {
     this.pendingStream = [];
+    this.decodedStream = [];
     this.responseBody = undefined;
     this.decoder = undefined;
     this.reducer = undefined;

@@ -634,3 +634,66 @@ describe('binary garbage on an LLM route', () => {
     expect(JSON.stringify(call).length).toBeLessThan(200_000);
   });
 });
+
+describe('twin exchanges: the two sides of a gateway hop share one parse', () => {
+  /** A served request and its upstream call seeing `served` and `upstream` bytes; the upstream finishes first. */
+  function hop(served: RunInput, upstream: RunInput, servedComplete = true): { served: LlmCall; upstream: LlmCall } {
+    const feed = (input: RunInput, how: Chunking) => {
+      const ex = new LlmExchange(input.route, OPTIONS, { address: 'example.test', port: 443 });
+      ex.retainRawResponse();
+      ex.onRequestHeaders(input.requestEncoding);
+      for (const c of split(input.requestBody, how)) ex.onRequestData(c);
+      ex.onResponseHead(input.status, (name) => input.headers[name]);
+      for (const c of split(input.response, how)) ex.onResponseData(c);
+      return ex;
+    };
+    const s = feed(served, { seed: 5, max: 61 });
+    const u = feed(upstream, { seed: 6, max: 997 });
+    const upstreamCall = u.finish({ complete: true }, s);
+    return { upstream: upstreamCall, served: s.finish({ complete: servedComplete }, u) };
+  }
+
+  test.each(routed.map((f) => [f.id, f] as const))('%s: same bytes, same results, parsed once', (_id, f) => {
+    const input = inputOf(f);
+    const { served, upstream } = hop(input, input);
+    expect(stable(served)).toEqual(stable(run(input)));
+    expect(stable(upstream)).toEqual(stable(run(input)));
+    // Shared, not re-parsed: the message lists are the same objects (so they are serialised once too).
+    if (upstream.request.inputMessages) expect(served.request.inputMessages).toBe(upstream.request.inputMessages);
+    if (upstream.response.outputMessages) expect(served.response.outputMessages).toBe(upstream.response.outputMessages);
+  });
+
+  const chat = routed.find((f) => f.request.url.endsWith('/chat/completions') && !isSse(f) && f.response.status === 200)!;
+
+  it('a gateway that rewrites the request body (e.g. sets `user`) gets its own parse of each', () => {
+    const input = inputOf(chat);
+    const rewritten = { ...input, requestBody: Buffer.from(JSON.stringify({ ...JSON.parse(input.requestBody.toString()), user: 'u-1' })) };
+    const { served, upstream } = hop(input, rewritten);
+    expect(upstream.request.userId).toBe('u-1');
+    expect(served.request.userId).toBeUndefined();
+    expect(served.request.inputMessages).not.toBe(upstream.request.inputMessages);
+    expect(served.request.inputMessages).toEqual(upstream.request.inputMessages);
+    // The response bytes are the same: that part is still shared.
+    expect(served.response.outputMessages).toBe(upstream.response.outputMessages);
+  });
+
+  it('a served response that differs (cut short, or rewritten) is parsed from its own bytes', () => {
+    const input = inputOf(chat);
+    const cut = { ...input, response: input.response.subarray(0, Math.floor(input.response.length / 2)) };
+    const { served } = hop(cut, input, false);
+    expect(stable(served)).toEqual(stable(run(cut, 'whole', OPTIONS, false)));
+    expect(served.partial).toBe(true);
+    const rewritten = { ...input, response: Buffer.from(input.response.toString().replace('"assistant"', '"assistant" ')) };
+    const other = hop(rewritten, input);
+    expect(other.served.response.outputMessages).not.toBe(other.upstream.response.outputMessages);
+    expect(stable(other.served)).toEqual(stable(run(rewritten)));
+  });
+
+  it('different families never share, even with the same bytes', () => {
+    const input = inputOf(chat);
+    const asCompletions = { ...input, route: { ...input.route, family: 'openai.completions' as const } };
+    const { served, upstream } = hop(asCompletions, input);
+    expect(stable(served)).toEqual(stable(run(asCompletions)));
+    expect(upstream.request.operation).toBe('chat');
+  });
+});
