@@ -6,7 +6,11 @@
  * does the merging; nothing else hard-codes a default.
  */
 import type { AttributionHeaders } from './src/attribution';
+import type { PriceOverride } from './src/pricing/cost';
+import type { DetectorName } from './src/redaction/detectors';
+import type { RedactFunction } from './src/redaction/redactor';
 import type { RouteRule } from './src/routes';
+import type { SamplingRule } from './src/sampling/decide';
 
 export interface GenAiConfig {
   /**
@@ -51,6 +55,59 @@ export interface GenAiConfig {
   exportToBraintrust: boolean;
   /** Where and how records reach Braintrust (`BraintrustSpanExporter` / `BraintrustSpanProcessor`). */
   braintrust: BraintrustSettings;
+  /**
+   * Your prices, USD per 1M tokens, by model id: added to the built-in table (`src/pricing/price-table.ts`)
+   * or replacing its entry, e.g. `{ 'my-finetune': { provider: 'openai', input: 3, output: 12 } }`.
+   */
+  prices: Record<string, PriceOverride>;
+  /** What is removed from content before anything leaves the process. */
+  redaction: RedactionSettings;
+  /** Which traces are kept, decided once each trace has ended. */
+  sampling: SamplingSettings;
+}
+
+/**
+ * Redaction before export: span attributes in the `gen_ai.*`, `llm.*`, `ai.*`, `braintrust.*`
+ * namespaces, span events, and Braintrust records' `input`, `output` and `metadata`. A detected value
+ * becomes a typed placeholder (`[EMAIL]`); JSON stays JSON. If redaction fails, the content is dropped.
+ */
+export interface RedactionSettings {
+  /** Env: `OTEL_GENAI_REDACTION=false` turns redaction off. */
+  enabled: boolean;
+  /** Built-in detectors to switch off or on (`email`, `phone`, `card`, `iban`, `ssn`, `ip`, `secret`); unnamed ones are on. */
+  detectors: Partial<Record<DetectorName, boolean>>;
+  /** Placeholders instead of the defaults (`[EMAIL]`, `[PHONE]`, `[CARD]`, `[IBAN]`, `[SSN]`, `[IP]`, `[SECRET]`). */
+  placeholders: Partial<Record<DetectorName, string>>;
+  /** Your own rule, run on every string after the detectors: return the new value, or undefined to keep it. */
+  redact: RedactFunction | undefined;
+  /** Record metadata keys kept (others dropped); undefined keeps every key not denied. */
+  metadataAllow: string[] | undefined;
+  /** Record metadata keys always dropped. */
+  metadataDeny: string[];
+}
+
+/**
+ * Outcome-aware sampling: every trace that shows an error, a listed status, a slow, costly or large
+ * call is kept; the rest at `ratio`. Off (everything kept) while `ratio` is 1. Head sampling is
+ * OpenTelemetry's own (`OTEL_TRACES_SAMPLER`) and applies first.
+ */
+export interface SamplingSettings {
+  /** Share of the other traces kept, 0..1. Env: `OTEL_GENAI_SAMPLE_RATIO`. */
+  ratio: number;
+  keepErrors: boolean;
+  keepStatusCodes: number[];
+  slowerThanMs: number | undefined;
+  costlierThanUsd: number | undefined;
+  tokensAbove: number | undefined;
+  /** Per route (`/v1/chat/*`), model or provider; the first that fits overrides the fields it sets. */
+  rules: SamplingRule[];
+  /** How long a trace's ended spans wait for its local root before it is decided anyway. */
+  decisionWaitMs: number;
+  /** Ended spans held while deciding, in all; over it the oldest trace is decided at once. */
+  maxBufferedSpans: number;
+  maxTraces: number;
+  /** How long a decision is remembered for late spans of its trace. */
+  decisionMemoryMs: number;
 }
 
 /**
@@ -124,6 +181,28 @@ export const defaultConfig: GenAiConfig = {
     traceTtlMs: 10 * 60_000,
     maxTraces: 10_000,
     maxNodesPerTrace: 10_000,
+  },
+  prices: {},
+  redaction: {
+    enabled: true,
+    detectors: {},
+    placeholders: {},
+    redact: undefined,
+    metadataAllow: undefined,
+    metadataDeny: [],
+  },
+  sampling: {
+    ratio: 1,
+    keepErrors: true,
+    keepStatusCodes: [429],
+    slowerThanMs: 30_000,
+    costlierThanUsd: undefined,
+    tokensAbove: undefined,
+    rules: [],
+    decisionWaitMs: 60_000,
+    maxBufferedSpans: 10_000,
+    maxTraces: 10_000,
+    decisionMemoryMs: 60_000,
   },
 };
 

@@ -91,10 +91,10 @@ export class BraintrustSpanExporter {
 
   /** @internal Translates, caps and queues ready spans. */
   write(ready: readonly ReadySpan[]): void {
-    const { environment, settings } = this.resolved;
+    const { environment, settings, estimateCost } = this.resolved;
     for (const { span, parentSpanId } of ready) {
       try {
-        this.delivery.enqueue(serializeRecord(spanToRecord(span, { parentSpanId, environment }), settings.maxRecordBytes));
+        this.delivery.enqueue(serializeRecord(spanToRecord(span, { parentSpanId, environment, estimateCost }), settings.maxRecordBytes));
       } catch (err) {
         diag.debug(`otel-genai-braintrust: could not translate span ${span.name}: ${(err as Error).message}`);
       }

@@ -2,6 +2,7 @@
  * `BraintrustSpanExporter` options and how they resolve: explicit option > environment > the defaults
  * in `otel.config.ts`. Pure (the environment is passed in).
  */
+import { costEstimatorFor, type CallCostEstimate, type PriceOverride } from '../src/pricing/cost';
 import { defaultConfig, type BraintrustSettings } from '../otel.config';
 import { definedOnly } from '../src/config';
 import type { LogFn } from './delivery/delivery';
@@ -27,6 +28,8 @@ export interface BraintrustExporterOptions extends Partial<Omit<BraintrustSettin
   flushTimeoutMs?: number;
   /** Where warnings and errors go (default: one line on stderr each). */
   log?: LogFn;
+  /** Your prices (USD per 1M tokens) by model id, over the built-in table; as `prices` in `otel.config.ts`. */
+  prices?: Record<string, PriceOverride>;
 }
 
 export type Destination =
@@ -40,12 +43,14 @@ export interface ResolvedExporterOptions {
   environment: string | undefined;
   flushTimeoutMs: number;
   log: LogFn;
+  /** Prices `llm` records that report tokens but no cost. */
+  estimateCost: CallCostEstimate;
 }
 
 type Env = Record<string, string | undefined>;
 
 export function resolveExporterOptions(options: BraintrustExporterOptions = {}, env: Env = process.env): ResolvedExporterOptions {
-  const { apiKey: keyOption, project, projectId, appUrl, filter, environment, flushTimeoutMs, log, ...overrides } = options;
+  const { apiKey: keyOption, project, projectId, appUrl, filter, environment, flushTimeoutMs, log, prices, ...overrides } = options;
   const settings: BraintrustSettings = { ...defaultConfig.braintrust, ...definedOnly(overrides) };
   if (overrides.recordsFile === undefined && env.OTEL_GENAI_RECORDS_FILE) settings.recordsFile = env.OTEL_GENAI_RECORDS_FILE;
   if (overrides.apiUrl === undefined && nonBlank(env.BRAINTRUST_API_URL)) settings.apiUrl = env.BRAINTRUST_API_URL!.trim();
@@ -61,6 +66,7 @@ export function resolveExporterOptions(options: BraintrustExporterOptions = {}, 
     environment: environment ?? nonBlank(env.NODE_ENV),
     flushTimeoutMs: flushTimeoutMs ?? defaultConfig.shutdownTimeoutMs,
     log: log ?? stderrLog,
+    estimateCost: costEstimatorFor(prices ?? defaultConfig.prices),
   };
 }
 

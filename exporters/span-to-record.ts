@@ -6,6 +6,7 @@
  * semantic conventions, then other instrumentations' dialects); each field, metadata key and metric
  * comes from the first dialect that has it.
  */
+import type { CallCostEstimate } from '../src/pricing/cost';
 import type { BraintrustRecord, BraintrustSpanType, ExportableSpan, HrTime, RecordMetrics, SpanAttributeMap } from './record';
 import { braintrustDialect } from './translate/braintrust-attrs';
 import type { Dialect, SpanFacts } from './translate/facts';
@@ -49,6 +50,8 @@ export interface RecordContext {
   parentSpanId: string | undefined;
   /** `environment` when the span's resource names none (the preload passes `NODE_ENV`). */
   environment?: string | undefined;
+  /** Prices an `llm` record that reports tokens but no cost (spans of other instrumentations). */
+  estimateCost?: CallCostEstimate | undefined;
 }
 
 const SPAN_KIND_SERVER = 1;
@@ -61,7 +64,7 @@ const STATUS_ERROR = 2;
 const CONSUMED_NAMESPACES = new Set([
   'gen_ai', 'llm', 'ai', 'traceloop', 'braintrust', 'openinference', 'input', 'output', 'tool', 'message',
   'http', 'url', 'server', 'client', 'network', 'net', 'user_agent', 'otel', 'otel_genai', 'error', 'exception',
-  'session', 'user', 'enduser', 'thread', 'code', 'rpc', 'aws', 'db', 'messaging', 'peer', 'host', 'process',
+  'session', 'user', 'enduser', 'thread', 'sampling', 'code', 'rpc', 'aws', 'db', 'messaging', 'peer', 'host', 'process',
   // OpenInference's own `metadata` (JSON) and `tag.tags`, which its dialect reads.
   'metadata', 'tag',
   // Our `openai.api.type` and instrumentation-openai's `openai.*` response details: transport detail.
@@ -99,6 +102,9 @@ export function spanToRecord(span: ExportableSpan, context: RecordContext): Brai
     metadata: metadataOf(span, attributes, facts, context),
     metrics: metricsOf(span, facts, type),
   };
+  if (type === 'llm' && record.metrics.estimated_cost === undefined && context.estimateCost) {
+    put(record.metrics, 'estimated_cost', estimatedCost(record, context.estimateCost));
+  }
   put(record, 'input', first(facts, 'input'));
   put(record, 'output', first(facts, 'output'));
   put(record, 'error', errorOf(span, facts));
@@ -106,6 +112,21 @@ export function spanToRecord(span: ExportableSpan, context: RecordContext): Brai
   // The API rejects tags on non-root rows.
   if (tags && isRoot) record.tags = tags;
   return record;
+}
+
+/** The price table's figure for a record's tokens, from the model and provider its metadata names. */
+function estimatedCost(record: BraintrustRecord, estimate: CallCostEstimate): number | undefined {
+  const m = record.metrics;
+  const model = asString(record.metadata?.model);
+  if (!model || (m.prompt_tokens === undefined && m.completion_tokens === undefined)) return undefined;
+  const usage = {
+    inputTokens: m.prompt_tokens,
+    outputTokens: m.completion_tokens,
+    cacheReadInputTokens: m.prompt_cached_tokens,
+    cacheCreationInputTokens: m.prompt_cache_creation_tokens,
+    reasoningOutputTokens: m.completion_reasoning_tokens,
+  };
+  return estimate(model, usage, asString(record.metadata?.provider) ?? '');
 }
 
 function marksOf(a: SpanAttributeMap, span: ExportableSpan): number {
@@ -193,6 +214,8 @@ function metadataOf(span: ExportableSpan, a: SpanAttributeMap, facts: SpanFacts[
   }
   const resource = span.resource?.attributes ?? {};
   put(metadata, 'service', asString(resource['service.name']));
+  // Why outcome-aware sampling kept this trace (src/sampling).
+  put(metadata, 'sampling_reason', asString(a['sampling.reason']));
   put(metadata, 'environment', asString(resource['deployment.environment.name']) ?? asString(resource['deployment.environment']) ?? context.environment);
   put(metadata, 'endpoint', endpointOf(a));
   put(metadata, 'http_status', asCount(a['http.response.status_code']) ?? asCount(a['http.status_code']));

@@ -11,6 +11,7 @@ import { callAttributes, spanNameFor } from '../src/annotate';
 import { contextAttributes, userIdHasher, type LlmContext } from '../src/attribution';
 import { resolveConfig, type GenAiConfig } from '../src/config';
 import { CANCELLED, type ExchangeOutcome, type LlmExchange } from '../src/exchange';
+import { costEstimatorFor, type CallCostEstimate } from '../src/pricing/cost';
 import { redactQuery, redactUrl } from '../src/secrets';
 import { ATTR } from '../src/semconv';
 import { RequestContexts } from './request-contexts';
@@ -56,6 +57,7 @@ export class CallTracker {
   /** Who is asking, per trace (setLlmContext, headers, the served request's body, baggage). */
   readonly requestContexts = new RequestContexts();
   private hashUserId: (id: string) => string;
+  private estimateCost: CallCostEstimate;
   private config: GenAiConfig;
   /** Whether a span processor feeds us span starts (needed for fetch and for de-duplication). */
   processorAttached = false;
@@ -63,11 +65,13 @@ export class CallTracker {
   constructor(config: GenAiConfig) {
     this.config = config;
     this.hashUserId = userIdHasher(config.userIdHashKey);
+    this.estimateCost = costEstimatorFor(config.prices, reportUnpriced);
   }
 
   configure(config: GenAiConfig): void {
     this.config = config;
     this.hashUserId = userIdHasher(config.userIdHashKey);
+    this.estimateCost = costEstimatorFor(config.prices, reportUnpriced);
   }
 
   /** `setLlmContext` for the trace of `span`: recorded for its LLM spans, and set on its served request's span now. */
@@ -121,6 +125,7 @@ export class CallTracker {
         semconvLatestExperimental: this.config.semconvLatestExperimental,
         omitUsage: this.insideGenAiCall.has(span),
         hashUserId: this.hashUserId,
+        estimateCost: this.estimateCost,
       });
       const named = { userId: call.request.userId, sessionId: call.request.sessionId };
       if (!served) this.requestContexts.noteUpstream(traceId, named);
@@ -184,6 +189,10 @@ export class CallTracker {
   clientSpan(spanId: string): Span | undefined {
     return this.clientSpans.get(spanId);
   }
+}
+
+function reportUnpriced(model: string): void {
+  diag.debug(`otel-genai: no price known for model "${model}": its calls get no gen_ai.usage.cost (add it under prices in otel.config)`);
 }
 
 /** URL attributes (stable and pre-1.21 names) that may carry credentials in their query string. */

@@ -8,7 +8,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseBoolean, resolveConfig, type Env, type GenAiConfig, type UserConfig } from '../src/config';
+import { definedOnly, parseBoolean, resolveConfig, type Env, type GenAiConfig, type UserConfig } from '../src/config';
+import { OutcomeSamplingSpanProcessor, type DownstreamSpanProcessor, type OutcomeSamplingProcessorOptions } from '../src/sampling/outcome-sampling-processor';
 import { SECRET_QUERY_PARAMS } from '../src/secrets';
 import { BraintrustSpanProcessor } from '../exporters/braintrust-processor';
 import type { BraintrustExporterOptions } from '../exporters/options';
@@ -56,7 +57,8 @@ export function startPreload(env: Env = process.env): PreloadHandle | undefined 
       new HttpInstrumentation({ redactedQueryParams: [...SECRET_QUERY_PARAMS], requestHook: genAi.httpRequestHook }),
       new UndiciInstrumentation(),
     ],
-    spanProcessors: [new GenAiSpanProcessor(), ...(braintrust ? [braintrust] : []), ...exporters.processors] as never,
+    // GenAiSpanProcessor sees every span (it annotates them); what exports them may be sampled.
+    spanProcessors: [new GenAiSpanProcessor(), ...sampled([...(braintrust ? [braintrust] : []), ...exporters.processors], config)] as never,
     // This preload is about traces. NodeSDK would otherwise start OTLP metric and log exporters by
     // default (retrying against localhost:4318 and delaying exit); they start only when asked for.
     ...(env.OTEL_METRICS_EXPORTER ? {} : { metricReaders: [] }),
@@ -80,7 +82,9 @@ export function startPreload(env: Env = process.env): PreloadHandle | undefined 
     `tracing LLM calls (outgoing node:http, http2 and fetch${config.captureIncoming ? '; incoming LLM API requests' : ''}) of ${env.OTEL_SERVICE_NAME || 'this service'}; ` +
       (braintrust ? `records → ${braintrust.exporter.description}${env.BRAINTRUST_API_KEY?.trim() ? '' : ' (no BRAINTRUST_API_KEY)'}` : 'records: off (OTEL_GENAI_BRAINTRUST_EXPORT=false)') +
       `${exporters.description ? `; spans also → ${exporters.description}` : ''}; ` +
-      `message content ${config.captureContent ? `captured (cap ${config.maxCaptureBytes} bytes per body)` : 'not captured'}`,
+      `message content ${config.captureContent ? `captured (cap ${config.maxCaptureBytes} bytes per body)` : 'not captured'}; ` +
+      `redaction ${config.redaction.enabled ? 'on' : 'off'}; ` +
+      (config.sampling.ratio < 1 ? `sampling: errors, status ${config.sampling.keepStatusCodes.join('/')}, slow calls and ${config.sampling.ratio * 100}% of the rest` : 'every trace kept'),
   );
   started = handle;
   return handle;
@@ -91,6 +95,12 @@ export function startPreload(env: Env = process.env): PreloadHandle | undefined 
  * addition to Braintrust's. Unset means none: the records already go to Braintrust or the local file,
  * and an unasked-for OTLP exporter would retry against localhost:4318.
  */
+/** The exporting processors, behind outcome-aware sampling when it is on (`sampling.ratio` < 1). */
+function sampled(processors: unknown[], config: GenAiConfig): unknown[] {
+  if (config.sampling.ratio >= 1 || processors.length === 0) return processors;
+  return [new OutcomeSamplingSpanProcessor(processors as DownstreamSpanProcessor[], definedOnly(config.sampling) as OutcomeSamplingProcessorOptions)];
+}
+
 function tracesExportersFromEnv(env: Env): { processors: unknown[]; description: string } {
   const names = (env.OTEL_TRACES_EXPORTER ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '' && s !== 'none');
   if (names.length === 0) return { processors: [], description: '' };
@@ -105,7 +115,7 @@ function tracesExportersFromEnv(env: Env): { processors: unknown[]; description:
  * for every other setting (the exporter itself reads the environment for what is not given).
  */
 function braintrustOptions(user: UserConfig, config: GenAiConfig, env: Env): BraintrustExporterOptions {
-  const options: BraintrustExporterOptions = { ...user.braintrust, flushTimeoutMs: config.shutdownTimeoutMs };
+  const options: BraintrustExporterOptions = { ...user.braintrust, flushTimeoutMs: config.shutdownTimeoutMs, prices: config.prices };
   if (env.BRAINTRUST_API_URL?.trim()) delete options.apiUrl;
   if (env.OTEL_GENAI_RECORDS_FILE?.trim()) delete options.recordsFile;
   return options;

@@ -2,7 +2,7 @@
  * `LlmCall` → GenAI semantic-convention span name and attributes. Pure; the only place that knows
  * which attribute carries which fact.
  */
-import type { LlmCall } from './llm-call';
+import type { LlmCall, Usage } from './llm-call';
 import { attributeNames, type AttributeKey } from './semconv';
 
 export type AttributeValue = string | number | boolean | string[];
@@ -17,6 +17,8 @@ export interface AnnotateOptions {
   omitUsage?: boolean;
   /** Applied to every user id before it becomes an attribute (pseudonymisation); default: as is. */
   hashUserId?: (id: string) => string;
+  /** USD for a call's usage from a price table; undefined when the model has no known price. */
+  estimateCost?: (model: string, usage: Usage, provider: string) => number | undefined;
 }
 
 /** `{operation} {model}`, or the operation alone when the model is unknown. */
@@ -68,6 +70,8 @@ export function callAttributes(call: LlmCall, options: AnnotateOptions): SpanAtt
     set('GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS', usage.cacheReadInputTokens);
     set('GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS', usage.cacheCreationInputTokens);
     set('GEN_AI_USAGE_REASONING_OUTPUT_TOKENS', usage.reasoningOutputTokens);
+    const model = res.model ?? req.model;
+    set('GEN_AI_USAGE_COST', usage.costUsd ?? (model && options.estimateCost ? options.estimateCost(model, usage, call.provider) : undefined));
   }
 
   set('SERVER_ADDRESS', call.serverAddress);

@@ -2,14 +2,18 @@
  * Resolves the effective configuration: defaults (`otel.config.ts`) < user config object < environment.
  * Pure: callers pass the environment, so tests need no process mutation.
  */
-import { defaultConfig, type BraintrustSettings, type GenAiConfig } from '../otel.config';
+import { defaultConfig, type BraintrustSettings, type GenAiConfig, type RedactionSettings, type SamplingSettings } from '../otel.config';
 import { familyFor } from './families';
 import type { RouteRule } from './routes';
 
-export type { BraintrustSettings, GenAiConfig };
+export type { BraintrustSettings, GenAiConfig, RedactionSettings, SamplingSettings };
 
 /** What a user config file or object may set: any subset, `braintrust` included. */
-export type UserConfig = Partial<Omit<GenAiConfig, 'braintrust'>> & { braintrust?: Partial<BraintrustSettings> };
+export type UserConfig = Partial<Omit<GenAiConfig, 'braintrust' | 'redaction' | 'sampling'>> & {
+  braintrust?: Partial<BraintrustSettings>;
+  redaction?: Partial<RedactionSettings>;
+  sampling?: Partial<SamplingSettings>;
+};
 
 export type Env = Record<string, string | undefined>;
 
@@ -21,7 +25,14 @@ export interface ResolvedConfig {
 
 export function resolveConfig(user: UserConfig = {}, env: Env = process.env): ResolvedConfig {
   const warnings: string[] = [];
-  const config: GenAiConfig = { ...defaultConfig, ...definedOnly(user), braintrust: { ...defaultConfig.braintrust, ...definedOnly(user.braintrust ?? {}) } };
+  const config: GenAiConfig = {
+    ...defaultConfig,
+    ...definedOnly(user),
+    braintrust: { ...defaultConfig.braintrust, ...definedOnly(user.braintrust ?? {}) },
+    redaction: { ...defaultConfig.redaction, ...definedOnly(user.redaction ?? {}) },
+    sampling: { ...defaultConfig.sampling, ...definedOnly(user.sampling ?? {}) },
+    prices: { ...defaultConfig.prices, ...user.prices },
+  };
   config.routes = [...(user.routes ?? defaultConfig.routes)];
 
   const capture = parseBoolean(env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT);
@@ -53,6 +64,17 @@ export function resolveConfig(user: UserConfig = {}, env: Env = process.env): Re
   const exportToBraintrust = parseBoolean(env.OTEL_GENAI_BRAINTRUST_EXPORT);
   if (exportToBraintrust !== undefined) config.exportToBraintrust = exportToBraintrust;
   else if (env.OTEL_GENAI_BRAINTRUST_EXPORT) warnings.push(`OTEL_GENAI_BRAINTRUST_EXPORT="${env.OTEL_GENAI_BRAINTRUST_EXPORT}" is not a boolean; kept ${config.exportToBraintrust}`);
+
+  const redaction = parseBoolean(env.OTEL_GENAI_REDACTION);
+  if (redaction !== undefined) config.redaction.enabled = redaction;
+  else if (env.OTEL_GENAI_REDACTION) warnings.push(`OTEL_GENAI_REDACTION="${env.OTEL_GENAI_REDACTION}" is not a boolean; kept ${config.redaction.enabled}`);
+
+  const ratio = env.OTEL_GENAI_SAMPLE_RATIO;
+  if (ratio !== undefined && ratio.trim() !== '') {
+    const n = Number(ratio);
+    if (Number.isFinite(n) && n >= 0 && n <= 1) config.sampling.ratio = n;
+    else warnings.push(`OTEL_GENAI_SAMPLE_RATIO="${ratio}" is not a number from 0 to 1; kept ${config.sampling.ratio}`);
+  }
 
   const optIn = env.OTEL_SEMCONV_STABILITY_OPT_IN;
   if (optIn && optIn.split(',').some((v) => v.trim() === 'gen_ai_latest_experimental')) config.semconvLatestExperimental = true;

@@ -39,6 +39,10 @@ export interface Usage {
   cacheCreationInputTokens?: number;
   /** Included in outputTokens. */
   reasoningOutputTokens?: number;
+  /** The part of cacheCreationInputTokens written with a 1-hour TTL (Anthropic bills it higher). */
+  cacheCreation1hInputTokens?: number;
+  /** What the provider says the call cost, in USD (OpenRouter's `usage.cost`): wins over our price table. */
+  costUsd?: number;
 }
 
 /** What the request says. Every field is optional: a partial parse is still useful. */

@@ -32,6 +32,11 @@ export const ATTR = {
   GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS: 'gen_ai.usage.cache_read.input_tokens',
   GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: 'gen_ai.usage.cache_creation.input_tokens',
   GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: 'gen_ai.usage.reasoning.output_tokens',
+  /**
+   * Ours (the semantic conventions have no cost attribute yet): the call's cost in USD, as the provider
+   * reported it, else from the price table (`src/pricing`). Absent when the model has no known price.
+   */
+  GEN_AI_USAGE_COST: 'gen_ai.usage.cost',
   GEN_AI_CONVERSATION_ID: 'gen_ai.conversation.id',
   GEN_AI_INPUT_MESSAGES: 'gen_ai.input.messages',
   GEN_AI_OUTPUT_MESSAGES: 'gen_ai.output.messages',

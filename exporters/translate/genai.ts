@@ -104,5 +104,13 @@ function usageMetrics(a: SpanAttributeMap, provider: string | undefined, scope: 
   // A count below its own cached part cannot include it: whoever wrote it left the cache out.
   if (input !== undefined && cache > 0 && (cache > input || inputExcludesCache(provider, scope))) input += cache;
   // Semconv's input_tokens already includes cache reads and writes, as Braintrust's prompt_tokens does.
-  return tokenMetrics({ prompt: input, completion: output, cacheRead, cacheWrite, reasoning, timeToFirstToken: asNumber(a['gen_ai.response.time_to_first_chunk']) });
+  return tokenMetrics({
+    prompt: input,
+    completion: output,
+    cacheRead,
+    cacheWrite,
+    reasoning,
+    timeToFirstToken: asNumber(a['gen_ai.response.time_to_first_chunk']),
+    costUsd: asNumber(a['gen_ai.usage.cost']),
+  });
 }

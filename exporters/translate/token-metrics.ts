@@ -17,6 +17,8 @@ export interface TokenCounts {
   reasoning?: number | undefined;
   /** Seconds. */
   timeToFirstToken?: number | undefined;
+  /** USD, as the span reports it (`gen_ai.usage.cost`). */
+  costUsd?: number | undefined;
 }
 
 export function tokenMetrics(c: TokenCounts): RecordMetrics | undefined {
@@ -29,5 +31,6 @@ export function tokenMetrics(c: TokenCounts): RecordMetrics | undefined {
   put(metrics, 'prompt_cache_creation_tokens', c.cacheWrite);
   put(metrics, 'completion_reasoning_tokens', c.reasoning);
   if (c.timeToFirstToken !== undefined && c.timeToFirstToken >= 0) metrics.time_to_first_token = c.timeToFirstToken;
+  if (c.costUsd !== undefined && c.costUsd >= 0) metrics.estimated_cost = c.costUsd;
   return Object.keys(metrics).length > 0 ? metrics : undefined;
 }

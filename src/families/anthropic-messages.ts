@@ -225,6 +225,7 @@ interface RawUsage {
   output?: number;
   cacheRead?: number;
   cacheCreation?: number;
+  cacheCreation1h?: number;
 }
 
 /** Reads one `usage` object; fields it does not carry stay undefined so they do not overwrite. */
@@ -240,6 +241,7 @@ function readUsage(value: unknown): RawUsage {
     cacheCreation:
       asInt(u.cache_creation_input_tokens) ??
       sum(asInt(breakdown?.ephemeral_5m_input_tokens), asInt(breakdown?.ephemeral_1h_input_tokens)),
+    cacheCreation1h: asInt(breakdown?.ephemeral_1h_input_tokens),
   };
 }
 
@@ -248,6 +250,7 @@ function mergeUsage(into: RawUsage, from: RawUsage): void {
   if (from.output !== undefined) into.output = from.output;
   if (from.cacheRead !== undefined) into.cacheRead = from.cacheRead;
   if (from.cacheCreation !== undefined) into.cacheCreation = from.cacheCreation;
+  if (from.cacheCreation1h !== undefined) into.cacheCreation1h = from.cacheCreation1h;
 }
 
 /** Anthropic's `input_tokens` excludes cache reads and writes; semconv's input count includes them. */
@@ -257,6 +260,7 @@ function toUsage(raw: RawUsage): Usage | undefined {
   if (raw.output !== undefined) usage.outputTokens = raw.output;
   if (raw.cacheRead !== undefined) usage.cacheReadInputTokens = raw.cacheRead;
   if (raw.cacheCreation !== undefined) usage.cacheCreationInputTokens = raw.cacheCreation;
+  if (raw.cacheCreation1h) usage.cacheCreation1hInputTokens = raw.cacheCreation1h;
   return Object.keys(usage).length > 0 ? usage : undefined;
 }
 

@@ -45,6 +45,7 @@ export function chatUsage(value: unknown): Usage | undefined {
     // OpenRouter reports cache writes (included in prompt_tokens) for providers that bill them.
     cacheCreationInputTokens: asInt(promptDetails?.cache_write_tokens) ?? asInt(promptDetails?.cache_creation_tokens),
     reasoningOutputTokens: reasoning,
+    costUsd: reportedCost(u),
   };
   return compactUsage(usage);
 }
@@ -58,7 +59,14 @@ export function responsesUsage(value: unknown): Usage | undefined {
     outputTokens: asInt(u.output_tokens),
     cacheReadInputTokens: asInt(asObject(u.input_tokens_details)?.cached_tokens),
     reasoningOutputTokens: asInt(asObject(u.output_tokens_details)?.reasoning_tokens),
+    costUsd: reportedCost(u),
   });
+}
+
+/** OpenRouter reports what the call cost (`usage.cost`, in USD credits) on chat and Responses usage. */
+function reportedCost(u: Record<string, unknown>): number | undefined {
+  const cost = u.cost;
+  return typeof cost === 'number' && Number.isFinite(cost) && cost >= 0 ? cost : undefined;
 }
 
 /** Embeddings usage: only `prompt_tokens`. */

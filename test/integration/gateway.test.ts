@@ -241,6 +241,21 @@ describe('attribution: who is asking, on the request and its upstream call', () 
   });
 });
 
+describe('outcome-aware sampling (OTEL_GENAI_SAMPLE_RATIO=0): only traces worth keeping, each whole, saying why', () => {
+  test('five ordinary requests are dropped; the 429 is kept as the request and its upstream call together', async () => {
+    const gateway = await startGateway('gateway-sampled', true, { OTEL_GENAI_SAMPLE_RATIO: '0' });
+    for (let i = 0; i < 5; i++) await callGateway(gateway, NON_STREAM);
+    await callGateway(gateway, NON_STREAM, { fault: 'status=429' });
+    await callGateway(gateway, STREAM);
+    await gateway.stop();
+    expect(gateway.stderr()).toContain('sampling: errors, status 429');
+    const records = braintrust.rows('gateway-sampled');
+    expect(records.map(typeOf).sort()).toEqual(['llm', 'task']);
+    expect(new Set(records.map((r) => r.root_span_id)).size).toBe(1);
+    for (const r of records) expect(r.metadata).toMatchObject({ sampling_reason: 'status_429', http_status: 429 });
+  });
+});
+
 test('SIGTERM to a gateway that drains its in-flight requests: the request it finishes after the signal is recorded (regression)', async () => {
   const slow: { url: string; close(): Promise<void> } = await startReplayServer({ chunkDelayMs: 60 });
   try {

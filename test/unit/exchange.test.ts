@@ -1,5 +1,7 @@
 import * as zlib from 'node:zlib';
+import { callAttributes } from '../../src/annotate';
 import { LlmExchange, type ExchangeOptions } from '../../src/exchange';
+import { costEstimatorFor, createCostEstimator } from '../../src/pricing/cost';
 import type { LlmCall } from '../../src/llm-call';
 import { matchRoute, type RouteMatch, type RouteRule } from '../../src/routes';
 import { contentType, loadFixtures, wireResponseBytes, type Fixture } from '../helpers/fixtures';
@@ -695,5 +697,75 @@ describe('twin exchanges: the two sides of a gateway hop share one parse', () =>
     const { served, upstream } = hop(asCompletions, input);
     expect(stable(served)).toEqual(stable(run(asCompletions)));
     expect(upstream.request.operation).toBe('chat');
+  });
+});
+
+describe('cost: every recorded exchange with usage and a priced model gets gen_ai.usage.cost', () => {
+  const estimator = createCostEstimator();
+  const estimateCost = costEstimatorFor({});
+  const priced: string[] = [];
+
+  test.each(routed.map((f) => [f.id, f] as const))('%s', (_id, f) => {
+    const call = run(inputOf(f));
+    const usage = call.response.usage;
+    const model = call.response.model ?? call.request.model;
+    const attributes = callAttributes(call, { captureContent: false, maxContentChars: 1000, semconvLatestExperimental: false, estimateCost });
+    const price = model ? estimator.priceFor(model, call.provider) : undefined;
+    if (!usage || !price || (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0) === 0) {
+      // Unknown model (or nothing used): no cost rather than a guess.
+      if (!price) expect(attributes['gen_ai.usage.cost']).toBeUndefined();
+      return;
+    }
+    priced.push(f.id);
+    const cost = attributes['gen_ai.usage.cost'] as number;
+    expect(cost).toBeGreaterThan(0);
+    // The recorded counts at the published per-1M prices (uncached input, cache reads and writes, output).
+    const cacheRead = usage.cacheReadInputTokens ?? 0;
+    const cacheWrite = usage.cacheCreationInputTokens ?? 0;
+    const uncached = (usage.inputTokens ?? 0) - cacheRead - cacheWrite;
+    const tier = price.longContext && (usage.inputTokens ?? 0) > price.longContext.aboveInputTokens ? price.longContext : price;
+    const expected = (uncached * tier.input + cacheRead * (tier.cacheRead ?? tier.input) + cacheWrite * (tier.cacheWrite5m ?? tier.input) + (usage.outputTokens ?? 0) * (tier.output ?? 0)) / 1e6;
+    expect(cost).toBeCloseTo(expected, 9);
+  });
+
+  afterAll(() => {
+    // The corpus has many priced calls (OpenAI, Anthropic, Bedrock): a test that priced none proves nothing.
+    expect(priced.length).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('cost reported by the provider wins over the table', () => {
+  it('OpenRouter `usage.cost` (documented: https://openrouter.ai/docs/use-cases/usage-accounting)', () => {
+    const route = matchRoute({ method: 'POST', host: 'openrouter.ai', path: '/api/v1/chat/completions' }, [])!;
+    const ex = new LlmExchange(route, OPTIONS);
+    ex.onRequestData(Buffer.from(JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'Hi' }], usage: { include: true } })));
+    ex.onResponseHead(200, (name) => (name === 'content-type' ? 'application/json' : undefined));
+    ex.onResponseData(Buffer.from(JSON.stringify({
+      id: 'gen-1', model: 'openai/gpt-4o', object: 'chat.completion',
+      choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'Hello' } }],
+      usage: { prompt_tokens: 194, completion_tokens: 2, total_tokens: 196, cost: 0.95, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } },
+    })));
+    const call = ex.finish({ complete: true });
+    const attributes = callAttributes(call, { captureContent: false, maxContentChars: 1000, semconvLatestExperimental: false, estimateCost: () => 123 });
+    expect(attributes['gen_ai.usage.cost']).toBe(0.95);
+  });
+});
+
+describe('Anthropic 1-hour cache writes are priced at their own rate', () => {
+  it('usage.cache_creation splits the writes by TTL (https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching)', () => {
+    const route = matchRoute({ method: 'POST', host: 'api.anthropic.com', path: '/v1/messages' }, [])!;
+    const ex = new LlmExchange(route, OPTIONS);
+    ex.onRequestData(Buffer.from(JSON.stringify({ model: 'claude-sonnet-4-5-20250929', max_tokens: 1024, messages: [{ role: 'user', content: 'Hi' }] })));
+    ex.onResponseHead(200, (name) => (name === 'content-type' ? 'application/json' : undefined));
+    ex.onResponseData(Buffer.from(JSON.stringify({
+      id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', stop_reason: 'end_turn',
+      content: [{ type: 'text', text: 'Hello' }],
+      usage: { input_tokens: 2048, cache_read_input_tokens: 1800, cache_creation_input_tokens: 248, output_tokens: 503, cache_creation: { ephemeral_5m_input_tokens: 148, ephemeral_1h_input_tokens: 100 } },
+    })));
+    const call = ex.finish({ complete: true });
+    expect(call.response.usage).toMatchObject({ inputTokens: 4096, cacheReadInputTokens: 1800, cacheCreationInputTokens: 248, cacheCreation1hInputTokens: 100 });
+    const attributes = callAttributes(call, { captureContent: false, maxContentChars: 1000, semconvLatestExperimental: false, estimateCost: costEstimatorFor({}) });
+    // Sonnet 4.5 per 1M: input $3, cache read $0.30, 5-minute write $3.75, 1-hour write $6, output $15.
+    expect(attributes['gen_ai.usage.cost']).toBeCloseTo((2048 * 3 + 1800 * 0.3 + 148 * 3.75 + 100 * 6 + 503 * 15) / 1e6, 10);
   });
 });

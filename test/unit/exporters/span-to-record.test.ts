@@ -1,4 +1,5 @@
 import { spanToRecord } from '../../../exporters/span-to-record';
+import { costEstimatorFor } from '../../../src/pricing/cost';
 import { serializeRecord, TRUNCATION_MARKER } from '../../../exporters/record-size';
 import { makeSpan, TRACE_ID } from '../../helpers/span-factory';
 
@@ -295,4 +296,28 @@ test("a server span named by its method alone gets its path in the record's name
   expect(server('POST').span_attributes.name).toBe('POST /v1/chat/completions');
   expect(server('POST /v1/chat/completions').span_attributes.name).toBe('POST /v1/chat/completions');
   expect(spanToRecord(makeSpan({ spanId: 'c', kind: 2, name: 'POST', attributes: { 'url.path': '/x' } }), { parentSpanId: undefined }).span_attributes.name).toBe('POST');
+});
+
+describe('spanToRecord: estimated_cost', () => {
+  const estimateCost = costEstimatorFor({});
+
+  test('the span\'s own gen_ai.usage.cost becomes metrics.estimated_cost (and wins over the table)', () => {
+    const record = spanToRecord(makeSpan({ spanId: 'l', parent: 'p', kind: 2, attributes: { ...CHAT, 'gen_ai.usage.cost': 0.0123 } }), { parentSpanId: 'p', estimateCost: () => 99 });
+    expect(record.metrics.estimated_cost).toBe(0.0123);
+  });
+
+  test('an LLM span with tokens but no cost (another instrumentation) is priced from the table', () => {
+    // OpenLLMetry-style counts on gpt-4o-mini: $0.15 input, $0.075 cached input, $0.60 output per 1M.
+    const attributes = { 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'llm.request.type': 'chat', 'gen_ai.usage.prompt_tokens': 1000, 'gen_ai.usage.completion_tokens': 200 };
+    const record = spanToRecord(makeSpan({ spanId: 'l', parent: 'p', kind: 2, attributes }), { parentSpanId: 'p', estimateCost });
+    expect(record.span_attributes.type).toBe('llm');
+    expect(record.metrics.estimated_cost).toBeCloseTo((1000 * 0.15 + 200 * 0.6) / 1e6, 12);
+  });
+
+  test('an unknown model gets no cost, never a guess; a task record never carries one', () => {
+    const unknown = spanToRecord(makeSpan({ spanId: 'l', parent: 'p', kind: 2, attributes: { ...CHAT, 'gen_ai.request.model': 'my-own-model', 'gen_ai.response.model': 'my-own-model' } }), { parentSpanId: 'p', estimateCost });
+    expect(unknown.metrics.estimated_cost).toBeUndefined();
+    const server = spanToRecord(makeSpan({ spanId: 's', kind: 1, attributes: { ...CHAT, 'gen_ai.usage.cost': 0.5, 'http.route': '/v1/chat/completions' } }), { parentSpanId: undefined, estimateCost });
+    expect(server.metrics.estimated_cost).toBeUndefined();
+  });
 });
