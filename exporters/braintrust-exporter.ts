@@ -91,10 +91,12 @@ export class BraintrustSpanExporter {
 
   /** @internal Translates, caps and queues ready spans. */
   write(ready: readonly ReadySpan[]): void {
-    const { environment, settings, estimateCost } = this.resolved;
+    const { environment, settings, estimateCost, redactor } = this.resolved;
     for (const { span, parentSpanId } of ready) {
       try {
-        this.delivery.enqueue(serializeRecord(spanToRecord(span, { parentSpanId, environment, estimateCost }), settings.maxRecordBytes));
+        // Redacted before translation (attributes and events) and after (the record's input, output, metadata).
+        const record = spanToRecord(redactor ? redactor.span(span) : span, { parentSpanId, environment, estimateCost });
+        this.delivery.enqueue(serializeRecord(redactor ? redactor.record(record) : record, settings.maxRecordBytes));
       } catch (err) {
         diag.debug(`otel-genai-braintrust: could not translate span ${span.name}: ${(err as Error).message}`);
       }

@@ -3,7 +3,8 @@
  * in `otel.config.ts`. Pure (the environment is passed in).
  */
 import { costEstimatorFor, type CallCostEstimate, type PriceOverride } from '../src/pricing/cost';
-import { defaultConfig, type BraintrustSettings } from '../otel.config';
+import { createSpanRedactor, type SpanRedactor } from '../src/redaction/span-redaction';
+import { defaultConfig, type BraintrustSettings, type RedactionSettings } from '../otel.config';
 import { definedOnly } from '../src/config';
 import type { LogFn } from './delivery/delivery';
 import type { SpanFilter } from './span-tree';
@@ -30,6 +31,10 @@ export interface BraintrustExporterOptions extends Partial<Omit<BraintrustSettin
   log?: LogFn;
   /** Your prices (USD per 1M tokens) by model id, over the built-in table; as `prices` in `otel.config.ts`. */
   prices?: Record<string, PriceOverride>;
+  /** What is redacted from records before they leave (default: `redaction` in `otel.config.ts`: on, every detector). */
+  redaction?: Partial<RedactionSettings>;
+  /** Pseudonymise user ids that other instrumentations recorded as they are (`OTEL_GENAI_USER_ID_HASH_KEY`). */
+  userIdHashKey?: string;
 }
 
 export type Destination =
@@ -45,12 +50,14 @@ export interface ResolvedExporterOptions {
   log: LogFn;
   /** Prices `llm` records that report tokens but no cost. */
   estimateCost: CallCostEstimate;
+  /** Undefined when redaction is off. */
+  redactor: SpanRedactor | undefined;
 }
 
 type Env = Record<string, string | undefined>;
 
 export function resolveExporterOptions(options: BraintrustExporterOptions = {}, env: Env = process.env): ResolvedExporterOptions {
-  const { apiKey: keyOption, project, projectId, appUrl, filter, environment, flushTimeoutMs, log, prices, ...overrides } = options;
+  const { apiKey: keyOption, project, projectId, appUrl, filter, environment, flushTimeoutMs, log, prices, redaction, userIdHashKey, ...overrides } = options;
   const settings: BraintrustSettings = { ...defaultConfig.braintrust, ...definedOnly(overrides) };
   if (overrides.recordsFile === undefined && env.OTEL_GENAI_RECORDS_FILE) settings.recordsFile = env.OTEL_GENAI_RECORDS_FILE;
   if (overrides.apiUrl === undefined && nonBlank(env.BRAINTRUST_API_URL)) settings.apiUrl = env.BRAINTRUST_API_URL!.trim();
@@ -67,6 +74,7 @@ export function resolveExporterOptions(options: BraintrustExporterOptions = {}, 
     flushTimeoutMs: flushTimeoutMs ?? defaultConfig.shutdownTimeoutMs,
     log: log ?? stderrLog,
     estimateCost: costEstimatorFor(prices ?? defaultConfig.prices),
+    redactor: createSpanRedactor({ ...defaultConfig.redaction, ...definedOnly(redaction ?? {}) }, userIdHashKey ?? nonBlank(env.OTEL_GENAI_USER_ID_HASH_KEY)),
   };
 }
 

@@ -9,6 +9,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { definedOnly, parseBoolean, resolveConfig, type Env, type GenAiConfig, type UserConfig } from '../src/config';
+import { RedactingSpanProcessor, type WrappedSpanProcessor } from '../src/redaction/redacting-processor';
+import { createSpanRedactor, type SpanRedactor } from '../src/redaction/span-redaction';
 import { OutcomeSamplingSpanProcessor, type DownstreamSpanProcessor, type OutcomeSamplingProcessorOptions } from '../src/sampling/outcome-sampling-processor';
 import { SECRET_QUERY_PARAMS } from '../src/secrets';
 import { BraintrustSpanProcessor } from '../exporters/braintrust-processor';
@@ -47,7 +49,7 @@ export function startPreload(env: Env = process.env): PreloadHandle | undefined 
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
   const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
-  const exporters = tracesExportersFromEnv(env);
+  const exporters = tracesExportersFromEnv(env, createSpanRedactor(config.redaction, config.userIdHashKey));
   const braintrust = config.exportToBraintrust ? new BraintrustSpanProcessor(braintrustOptions(user, config, env)) : undefined;
 
   const genAi = new GenAiInstrumentation(config);
@@ -101,13 +103,14 @@ function sampled(processors: unknown[], config: GenAiConfig): unknown[] {
   return [new OutcomeSamplingSpanProcessor(processors as DownstreamSpanProcessor[], definedOnly(config.sampling) as OutcomeSamplingProcessorOptions)];
 }
 
-function tracesExportersFromEnv(env: Env): { processors: unknown[]; description: string } {
+function tracesExportersFromEnv(env: Env, redactor: SpanRedactor | undefined): { processors: unknown[]; description: string } {
   const names = (env.OTEL_TRACES_EXPORTER ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '' && s !== 'none');
   if (names.length === 0) return { processors: [], description: '' };
   // sdk-node 0.2xx has no package `exports` map; this is the function NodeSDK itself calls.
   const { getSpanProcessorsFromEnv } = require('@opentelemetry/sdk-node/build/src/utils') as { getSpanProcessorsFromEnv(): unknown[] };
   const described = names.map((name) => (name === 'otlp' ? `otlp ${otlpEndpoint(env)}` : name));
-  return { processors: getSpanProcessorsFromEnv(), description: described.join(' + ') };
+  const processors = getSpanProcessorsFromEnv() as WrappedSpanProcessor[];
+  return { processors: redactor ? processors.map((p) => new RedactingSpanProcessor(p, redactor)) : processors, description: described.join(' + ') };
 }
 
 /**
@@ -115,7 +118,8 @@ function tracesExportersFromEnv(env: Env): { processors: unknown[]; description:
  * for every other setting (the exporter itself reads the environment for what is not given).
  */
 function braintrustOptions(user: UserConfig, config: GenAiConfig, env: Env): BraintrustExporterOptions {
-  const options: BraintrustExporterOptions = { ...user.braintrust, flushTimeoutMs: config.shutdownTimeoutMs, prices: config.prices };
+  const options: BraintrustExporterOptions = { ...user.braintrust, flushTimeoutMs: config.shutdownTimeoutMs, prices: config.prices, redaction: config.redaction };
+  if (config.userIdHashKey) options.userIdHashKey = config.userIdHashKey;
   if (env.BRAINTRUST_API_URL?.trim()) delete options.apiUrl;
   if (env.OTEL_GENAI_RECORDS_FILE?.trim()) delete options.recordsFile;
   return options;

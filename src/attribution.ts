@@ -106,6 +106,9 @@ export function contextAttributes(ctx: LlmContext, hashUserId: (id: string) => s
  * `OTEL_GENAI_USER_ID_HASH_KEY`: user ids leave the process as a keyed hash (HMAC-SHA-256, first 32
  * hex digits): stable per user, so per-user views still work, and not reversible without the key.
  */
+/** What `userIdHasher` makes: recognisable, so an id is never hashed twice. */
+export const HASHED_USER_ID = /^u_[0-9a-f]{32}$/;
+
 export function userIdHasher(key: string | undefined): (id: string) => string {
   if (!key) return (id) => id;
   return (id) => `u_${createHmac('sha256', key).update(id).digest('hex').slice(0, 32)}`;

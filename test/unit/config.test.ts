@@ -9,8 +9,13 @@ const OPT_IN = 'OTEL_SEMCONV_STABILITY_OPT_IN';
 describe('resolveConfig: defaults', () => {
   test('with no user config and an empty environment: exactly the defaults of otel.config.ts', () => {
     const { config, warnings } = resolveConfig({}, {});
-    const { braintrust, ...instrumentation } = config;
-    expect(instrumentation).toEqual({ captureContent: true, maxCaptureBytes: 1024 * 1024, routes: [], semconvLatestExperimental: false, shutdownTimeoutMs: 5000, exportToBraintrust: true, captureIncoming: true, attributionHeaders: {} });
+    const { braintrust, redaction, sampling, ...instrumentation } = config;
+    expect(instrumentation).toEqual({ captureContent: true, maxCaptureBytes: 1024 * 1024, routes: [], semconvLatestExperimental: false, shutdownTimeoutMs: 5000, exportToBraintrust: true, captureIncoming: true, attributionHeaders: {}, prices: {} });
+    expect(redaction).toEqual(defaultConfig.redaction);
+    expect(redaction).not.toBe(defaultConfig.redaction);
+    // Safe by default: redaction on with every detector; sampling off (every trace kept).
+    expect(redaction.enabled).toBe(true);
+    expect(sampling.ratio).toBe(1);
     expect(braintrust).toEqual(defaultConfig.braintrust);
     expect(braintrust).not.toBe(defaultConfig.braintrust);
     expect(config).toEqual(defaultConfig);
@@ -42,13 +47,22 @@ describe('resolveConfig: user object', () => {
   test('user values override the defaults, unset ones keep them', () => {
     const routes: RouteRule[] = [{ host: 'llm.internal', provider: 'acme', family: 'openai.chat_completions' }];
     const { config, warnings } = resolveConfig({ captureContent: false, maxCaptureBytes: 4096, routes, shutdownTimeoutMs: 100 }, {});
-    expect(config).toEqual({ captureContent: false, maxCaptureBytes: 4096, routes, semconvLatestExperimental: false, shutdownTimeoutMs: 100, exportToBraintrust: true, captureIncoming: true, attributionHeaders: {}, braintrust: defaultConfig.braintrust });
+    expect(config).toEqual({ ...defaultConfig, captureContent: false, maxCaptureBytes: 4096, routes, shutdownTimeoutMs: 100 });
     expect(warnings).toEqual([]);
   });
 
   test('braintrust settings merge key by key over the defaults', () => {
     const { config } = resolveConfig({ braintrust: { project: undefined, filter: 'all', maxQueueBytes: 1024 } as never }, {});
     expect(config.braintrust).toEqual({ ...defaultConfig.braintrust, filter: 'all', maxQueueBytes: 1024 });
+  });
+
+  test('redaction and sampling merge key by key; OTEL_GENAI_REDACTION and OTEL_GENAI_SAMPLE_RATIO win', () => {
+    const { config, warnings } = resolveConfig({ redaction: { metadataDeny: ['x'] }, sampling: { slowerThanMs: 5000 } }, { OTEL_GENAI_REDACTION: 'false', OTEL_GENAI_SAMPLE_RATIO: '0.25' });
+    expect(config.redaction).toEqual({ ...defaultConfig.redaction, metadataDeny: ['x'], enabled: false });
+    expect(config.sampling).toEqual({ ...defaultConfig.sampling, slowerThanMs: 5000, ratio: 0.25 });
+    expect(defaultConfig.redaction.enabled).toBe(true);
+    expect(warnings).toEqual([]);
+    expect(resolveConfig({}, { OTEL_GENAI_SAMPLE_RATIO: '2' }).warnings).toEqual(['OTEL_GENAI_SAMPLE_RATIO="2" is not a number from 0 to 1; kept 1']);
   });
 
   test('explicit undefined values do not erase defaults', () => {

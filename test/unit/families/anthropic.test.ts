@@ -280,7 +280,8 @@ describe('anthropic.messages response (documented shapes)', () => {
       },
       ctx,
     );
-    expect(res.usage).toEqual({ inputTokens: 180, outputTokens: 5, cacheReadInputTokens: 20, cacheCreationInputTokens: 150 });
+    // The 1-hour part is kept apart too: it is billed at its own rate.
+    expect(res.usage).toEqual({ inputTokens: 180, outputTokens: 5, cacheReadInputTokens: 20, cacheCreationInputTokens: 150, cacheCreation1hInputTokens: 50 });
   });
 
   test('stop reasons map to semconv values', () => {
