@@ -16,3 +16,10 @@ export { defaultConfig, type BraintrustSettings, type GenAiConfig } from './otel
 export type { UserConfig } from './src/config';
 export type { RouteRule } from './src/routes';
 export { ATTR as GEN_AI_ATTRIBUTES } from './src/semconv';
+// Issue 5, for pipelines built by hand (the preload wires these from otel.config.ts).
+export { createCostEstimator, estimateCostUsd, type PriceOverride, type PricingUsage } from './src/pricing/cost';
+export { PRICE_TABLE_VERSION } from './src/pricing/price-table';
+export { createSpanRedactor, type SpanRedactor } from './src/redaction/span-redaction';
+export { RedactingSpanProcessor } from './src/redaction/redacting-processor';
+export { OutcomeSamplingSpanProcessor, type OutcomeSamplingProcessorOptions } from './src/sampling/outcome-sampling-processor';
+export type { RedactionSettings, SamplingSettings } from './otel.config';
