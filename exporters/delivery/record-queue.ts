@@ -13,7 +13,8 @@ export interface QueuedRecords {
 }
 
 export class RecordQueue {
-  private items: QueuedRecords[] = [];
+  /** Entries from `head` on; the slots before it are emptied as they are taken. */
+  private items: Array<QueuedRecords | undefined> = [];
   private head = 0;
   private queuedBytes = 0;
   private queuedRecords = 0;
@@ -59,7 +60,9 @@ export class RecordQueue {
       batch.push(next);
       bytes += next.json.length;
       records += next.count;
-      this.head++;
+      // Taken entries must not stay reachable from here until the next compaction: that would hold
+      // their text in memory past the sending of it, outside the byte bound.
+      this.items[this.head++] = undefined;
     }
     this.queuedBytes -= bytes;
     this.queuedRecords -= records;
