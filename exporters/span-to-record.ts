@@ -6,6 +6,7 @@
  * semantic conventions, then other instrumentations' dialects); each field, metadata key and metric
  * comes from the first dialect that has it.
  */
+import { isoTime } from './iso-time';
 import type { BraintrustRecord, BraintrustSpanType, ExportableSpan, HrTime, RecordMetrics, SpanAttributeMap } from './record';
 import { braintrustDialect } from './translate/braintrust-attrs';
 import type { Dialect, SpanFacts } from './translate/facts';
@@ -105,7 +106,7 @@ export function spanToRecord(span: ExportableSpan, context: RecordContext): Brai
     span_id: spanId,
     root_span_id: traceId,
     span_parents: isRoot ? [] : [context.parentSpanId!],
-    created: new Date(hrSeconds(span.startTime) * 1000).toISOString(),
+    created: isoTime(hrSeconds(span.startTime) * 1000),
     span_attributes: { name: first(facts, 'name') ?? displayName(span, attributes), type },
     metadata: completeMetadata(metadata, span, attributes, facts, context),
     metrics: metricsOf(span, facts, type),
