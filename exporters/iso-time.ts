@@ -17,10 +17,13 @@ export function isoTime(ms: number): string {
   const time = Math.trunc(ms);
   if (!(time >= 0 && time < END_OF_9999)) return new Date(ms).toISOString();
   const second = Math.floor(time / 1000);
-  if (second !== cachedSecond) {
-    cachedPrefix = new Date(second * 1000).toISOString().slice(0, -4);
-    cachedSecond = second;
-  }
+  if (second !== cachedSecond) formatSecond(second);
   const millis = time - second * 1000;
   return `${cachedPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+}
+
+/** Apart, so that the rare new second does not weigh on (or deoptimise) the common path. */
+function formatSecond(second: number): void {
+  cachedPrefix = new Date(second * 1000).toISOString().slice(0, -4);
+  cachedSecond = second;
 }

@@ -117,7 +117,7 @@ function estimate(value: unknown, depth: number, walk: { valuesLeft: number }): 
   if (--walk.valuesLeft < 0 || depth > MAX_ESTIMATED_DEPTH) return Infinity;
   let length = 2;
   if (Array.isArray(value)) {
-    for (const item of value) length += estimate(item, depth + 1, walk) + 1;
+    for (let i = 0; i < value.length; i++) length += estimate(value[i], depth + 1, walk) + 1;
   } else {
     for (const key in value) length += key.length + 4 + estimate((value as Record<string, unknown>)[key], depth + 1, walk);
   }
