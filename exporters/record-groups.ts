@@ -1,8 +1,8 @@
 /**
- * Records are serialised in groups: one `JSON.stringify` of a hundred records costs less per record
- * than a hundred calls (V8's fixed cost per call and per result string), and leaves the GC one large
- * string to keep instead of a hundred small ones to copy while they wait in the queue. The group's
- * text, without its brackets, is one queue entry: the REST body joins entries with commas anyway.
+ * Records are serialised in groups: one `JSON.stringify` of a few dozen records costs less per record
+ * than one call each (V8's fixed cost per call and per result string, and its string builder's small
+ * first parts), and allocates less for the GC. The group's text, without its brackets, is one queue
+ * entry: the REST body joins entries with commas anyway.
  *
  * The size cap (record-size.ts) still holds exactly for every record: a group whose whole text is
  * within the cap proves that each of its records is, so each record's part of the text is exactly what
