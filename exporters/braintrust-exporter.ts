@@ -3,7 +3,7 @@
  * 3.x lines) that turns ended spans into Braintrust log records and delivers them: to Braintrust's
  * REST API with an API key, to a local JSONL file without one.
  *
- *   spans ─► SpanTree (filter, re-parent) ─► spanToRecord ─► serializeRecord (size cap) ─► Delivery ─► Transport
+ *   spans ─► SpanTree (filter, re-parent) ─► spanToRecord ─► RecordGroups (JSON, size cap) ─► Delivery ─► Transport
  *
  * `export()` only translates and queues: it calls back at once and never throws; delivery (batching,
  * retries, bounded memory) runs in the background. Use it inside any span processor
@@ -18,7 +18,7 @@ import { SdkTransport, type SdkLoader } from './delivery/sdk-transport';
 import type { Transport } from './delivery/transport';
 import { resolveExporterOptions, type BraintrustExporterOptions, type ResolvedExporterOptions } from './options';
 import type { ExportableSpan } from './record';
-import { serializeRecord } from './record-size';
+import { RecordGroups } from './record-groups';
 import { spanToRecord } from './span-to-record';
 import { SpanTree, type ReadySpan } from './span-tree';
 
@@ -31,6 +31,7 @@ export class BraintrustSpanExporter {
   private readonly resolved: ResolvedExporterOptions;
   private readonly tree: SpanTree;
   private readonly delivery: Delivery;
+  private readonly groups: RecordGroups;
   private ticker: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -41,12 +42,22 @@ export class BraintrustSpanExporter {
     this.description = transport.description;
     this.tree = new SpanTree({ filter, deferMs: settings.deferMs, traceTtlMs: settings.traceTtlMs, maxTraces: settings.maxTraces, maxNodesPerTrace: settings.maxNodesPerTrace });
     this.delivery = new Delivery(transport, settings, this.resolved.log);
+    const delivery = this.delivery;
+    this.groups = new RecordGroups(
+      { maxRecordBytes: settings.maxRecordBytes, maxGroupLength: delivery.batchBytes, maxGroupRecords: transport.acceptsJoinedRecords ? settings.maxBatchRecords : 1 },
+      (json, count) => delivery.enqueue(json, count),
+    );
   }
 
   /** SpanExporter. Calls back exactly once, at once; never throws. */
   export(spans: readonly ExportableSpan[], resultCallback: (result: { code: number; error?: Error }) => void): void {
     try {
-      if (!this.stopped) for (const span of spans) this.write(this.tree.onEnd(span));
+      if (!this.stopped) {
+        // One write for the whole call, so its records are serialised in groups.
+        const ready: ReadySpan[] = [];
+        for (const span of spans) for (const one of this.tree.onEnd(span)) ready.push(one);
+        this.write(ready);
+      }
       this.startTicker();
     } catch (err) {
       diag.debug(`otel-genai-braintrust: export failed: ${(err as Error).message}`);
@@ -89,18 +100,19 @@ export class BraintrustSpanExporter {
     return this.stopped ? [] : this.tree.onEnd(span);
   }
 
-  /** @internal Translates, caps and queues ready spans. */
+  /** @internal Translates, serialises (size-capped) and queues ready spans. */
   write(ready: readonly ReadySpan[]): void {
-    const { environment, settings, estimateCost, redactor } = this.resolved;
+    const { environment, estimateCost, redactor } = this.resolved;
     for (const { span, parentSpanId } of ready) {
       try {
         // Redacted before translation (attributes and events) and after (the record's input, output, metadata).
         const record = spanToRecord(redactor ? redactor.span(span) : span, { parentSpanId, environment, estimateCost });
-        this.delivery.enqueue(serializeRecord(redactor ? redactor.record(record) : record, settings.maxRecordBytes));
+        this.groups.add(redactor ? redactor.record(record) : record);
       } catch (err) {
         diag.debug(`otel-genai-braintrust: could not translate span ${span.name}: ${(err as Error).message}`);
       }
     }
+    this.groups.flush();
   }
 
   /** @internal Counts spans lost before translation (the processor's buffer was full). */

@@ -7,6 +7,7 @@
  * comes from the first dialect that has it.
  */
 import type { CallCostEstimate } from '../src/pricing/cost';
+import { isoTime } from './iso-time';
 import type { BraintrustRecord, BraintrustSpanType, ExportableSpan, HrTime, RecordMetrics, SpanAttributeMap } from './record';
 import { braintrustDialect } from './translate/braintrust-attrs';
 import type { Dialect, SpanFacts } from './translate/facts';
@@ -79,7 +80,18 @@ function namespaceOf(key: string): string {
 
 export function spanToRecord(span: ExportableSpan, context: RecordContext): BraintrustRecord {
   const attributes = span.attributes ?? {};
-  const marks = marksOf(attributes, span);
+  // One pass over the keys: the dialects to ask, and what the app attached in its own namespaces
+  // (metadata's lowest precedence, so its first keys).
+  let marks = span.events !== undefined && span.events.length > 0 ? Mark.Events : 0;
+  const metadata: Record<string, unknown> = {};
+  for (const key in attributes) {
+    const kind = kindOf(key);
+    marks |= kind;
+    if (kind & APP_OWN) {
+      const value = jsonSafe(attributes[key]);
+      if (value !== undefined) metadata[key] = value;
+    }
+  }
   const explicit = marks & Mark.Braintrust ? safely(braintrustDialect, attributes, span) : undefined;
   const facts: SpanFacts[] = explicit ? [explicit] : [];
   for (const dialect of DIALECTS) {
@@ -97,9 +109,9 @@ export function spanToRecord(span: ExportableSpan, context: RecordContext): Brai
     span_id: spanId,
     root_span_id: traceId,
     span_parents: isRoot ? [] : [context.parentSpanId!],
-    created: new Date(hrSeconds(span.startTime) * 1000).toISOString(),
+    created: isoTime(hrSeconds(span.startTime) * 1000),
     span_attributes: { name: first(facts, 'name') ?? displayName(span, attributes), type },
-    metadata: metadataOf(span, attributes, facts, context),
+    metadata: completeMetadata(metadata, span, attributes, facts, context),
     metrics: metricsOf(span, facts, type),
   };
   if (type === 'llm' && record.metrics.estimated_cost === undefined && context.estimateCost) {
@@ -129,34 +141,50 @@ function estimatedCost(record: BraintrustRecord, estimate: CallCostEstimate): nu
   return estimate(model, usage, asString(record.metadata?.provider) ?? '');
 }
 
-function marksOf(a: SpanAttributeMap, span: ExportableSpan): number {
-  let marks = span.events !== undefined && span.events.length > 0 ? Mark.Events : 0;
-  for (const key in a) {
-    switch (namespaceOf(key)) {
-      case 'gen_ai':
-        marks |= Mark.GenAi;
-        // OpenLLMetry's indexed prompt/completion attributes share the namespace.
-        if (key.startsWith('gen_ai.prompt.') || key.startsWith('gen_ai.completion.')) marks |= Mark.OpenLlmetry;
-        break;
-      case 'braintrust':
-        marks |= Mark.Braintrust;
-        break;
-      case 'ai':
-        marks |= Mark.VercelAi;
-        break;
-      case 'traceloop':
-        marks |= Mark.OpenLlmetry;
-        break;
-      case 'llm':
-        // `llm.request.type` is OpenLLMetry's; the rest of `llm.*` is OpenInference's.
-        marks |= key === 'llm.request.type' || key.startsWith('llm.usage.') ? Mark.OpenLlmetry : Mark.OpenInference;
-        break;
-      case 'openinference':
-        marks |= Mark.OpenInference;
-        break;
-    }
+/** A key kind bit beside the marks: the key is in none of CONSUMED_NAMESPACES, so the app's own. */
+const APP_OWN = 64;
+
+/**
+ * Attribute keys repeat from span to span (instrumentations use fixed names), so each distinct key is
+ * classified once and remembered. Bounded, since some keys never repeat (indexed or app-made ones).
+ */
+const keyKinds = new Map<string, number>();
+const MAX_REMEMBERED_KEYS = 4096;
+const MAX_REMEMBERED_KEY_LENGTH = 256;
+
+/** The key's dialect marks, and APP_OWN. */
+function kindOf(key: string): number {
+  let kind = keyKinds.get(key);
+  if (kind !== undefined) return kind;
+  kind = classify(key);
+  if (key.length <= MAX_REMEMBERED_KEY_LENGTH) {
+    if (keyKinds.size >= MAX_REMEMBERED_KEYS) keyKinds.clear();
+    keyKinds.set(key, kind);
   }
-  return marks;
+  return kind;
+}
+
+function classify(key: string): number {
+  const namespace = namespaceOf(key);
+  const kind = CONSUMED_NAMESPACES.has(namespace) ? 0 : APP_OWN;
+  switch (namespace) {
+    case 'gen_ai':
+      // OpenLLMetry's indexed prompt/completion attributes share the namespace.
+      return kind | Mark.GenAi | (key.startsWith('gen_ai.prompt.') || key.startsWith('gen_ai.completion.') ? Mark.OpenLlmetry : 0);
+    case 'braintrust':
+      return kind | Mark.Braintrust;
+    case 'ai':
+      return kind | Mark.VercelAi;
+    case 'traceloop':
+      return kind | Mark.OpenLlmetry;
+    case 'llm':
+      // `llm.request.type` is OpenLLMetry's; the rest of `llm.*` is OpenInference's.
+      return kind | (key === 'llm.request.type' || key.startsWith('llm.usage.') ? Mark.OpenLlmetry : Mark.OpenInference);
+    case 'openinference':
+      return kind | Mark.OpenInference;
+    default:
+      return kind;
+  }
 }
 
 function safely(read: Dialect, attributes: SpanAttributeMap, span: ExportableSpan): SpanFacts | undefined {
@@ -204,14 +232,8 @@ const TOKEN_METRICS = [
   'completion_reasoning_tokens', 'estimated_cost',
 ];
 
-function metadataOf(span: ExportableSpan, a: SpanAttributeMap, facts: SpanFacts[], context: RecordContext): Record<string, unknown> {
-  const metadata: Record<string, unknown> = {};
-  // What the app attached in its own namespaces, lowest precedence.
-  for (const key in a) {
-    if (CONSUMED_NAMESPACES.has(namespaceOf(key))) continue;
-    const value = jsonSafe(a[key]);
-    if (value !== undefined) metadata[key] = value;
-  }
+/** Adds the curated keys and the dialects' metadata to `metadata` (which holds the app's own attributes). */
+function completeMetadata(metadata: Record<string, unknown>, span: ExportableSpan, a: SpanAttributeMap, facts: SpanFacts[], context: RecordContext): Record<string, unknown> {
   const resource = span.resource?.attributes ?? {};
   put(metadata, 'service', asString(resource['service.name']));
   // Why outcome-aware sampling kept this trace (src/sampling).

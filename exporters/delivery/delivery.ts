@@ -4,7 +4,7 @@
  * block or throw into the app. Records dropped (queue full, undeliverable, key rejected, shutdown)
  * are counted and reported in one warning per interval, never one line per record.
  */
-import { RecordQueue } from './record-queue';
+import { oneRecordPerEntry, recordCount, RecordQueue, type QueuedRecords } from './record-queue';
 import { retryDelayMs } from './retry';
 import type { SendResult, Transport } from './transport';
 
@@ -46,7 +46,8 @@ export class Delivery {
    * body built from them (text and bytes) while a request is out.
    */
   private inFlightBytes = 0;
-  private readonly batchBytes: number;
+  /** The most bytes a batch holds (and so the largest entry worth queuing whole). */
+  readonly batchBytes: number;
   private unreported: Partial<Record<DropReason, number>> = {};
   private lastError: string | undefined;
   private lastWarnAt = -Infinity;
@@ -76,13 +77,16 @@ export class Delivery {
     return this.queue.bytes + this.inFlightBytes;
   }
 
-  /** Queues one record's JSON for sending. Cheap; never throws. */
-  enqueue(json: string): void {
+  /**
+   * Queues one record's JSON for sending, or `count` records' texts joined by commas (when the transport
+   * `acceptsJoinedRecords`); they are kept or dropped together. Cheap; never throws.
+   */
+  enqueue(json: string, count = 1): void {
     if (this.keyRejected) {
-      this.dropped('key rejected', 1);
+      this.dropped('key rejected', count);
       return;
     }
-    if (!this.queue.push(json, this.inFlightBytes)) this.dropped('queue full', this.queue.takeDropped());
+    if (!this.queue.push(json, count, this.inFlightBytes)) this.dropped('queue full', this.queue.takeDropped());
     if (this.queue.length >= this.options.maxBatchRecords || this.queue.bytes >= this.batchBytes) this.startPump();
     else this.timer ??= unref(setTimeout(() => this.startPump(), this.options.flushIntervalMs));
   }
@@ -131,41 +135,46 @@ export class Delivery {
     await Promise.resolve();
     while (this.queue.length > 0 && !this.keyRejected && this.now() < this.hardDeadline) {
       const batch = this.queue.take(this.options.maxBatchRecords, this.batchBytes);
-      this.inFlightBytes = IN_FLIGHT_COPIES * batch.reduce((sum, json) => sum + json.length, 0);
+      this.inFlightBytes = IN_FLIGHT_COPIES * batch.reduce((sum, entry) => sum + entry.json.length, 0);
       try {
         await this.sendWithRetries(batch);
       } catch (err) {
         // Transports never throw; if one does, the batch is lost but delivery goes on.
         this.lastError = (err as Error)?.message ?? String(err);
-        this.dropped('undeliverable', batch.length);
+        this.dropped('undeliverable', recordCount(batch));
       } finally {
         this.inFlightBytes = 0;
       }
     }
   }
 
-  private async sendWithRetries(batch: string[]): Promise<void> {
+  private async sendWithRetries(batch: QueuedRecords[]): Promise<void> {
     const deadline = this.now() + this.options.retryDeadlineMs;
+    const count = recordCount(batch);
+    const texts = batch.map((entry) => entry.json);
     for (let attempt = 0; ; attempt++) {
-      if (this.now() >= this.hardDeadline) return this.dropped('shutdown', batch.length);
-      const result: SendResult = await this.transport.send(batch);
+      if (this.now() >= this.hardDeadline) return this.dropped('shutdown', count);
+      const result: SendResult = await this.transport.send(texts);
       if (result.ok) {
-        this.stats.sent += batch.length;
+        this.stats.sent += count;
         return;
       }
       this.lastError = result.message;
-      if (result.status === 401 || result.status === 403) return this.rejectKey(result, batch.length);
-      if (result.status === 413 && batch.length > 1) {
+      if (result.status === 401 || result.status === 403) return this.rejectKey(result, count);
+      if (result.status === 413 && count > 1) {
         // Too large for the server: halve until it fits (a lone record too large is dropped below).
-        const half = Math.ceil(batch.length / 2);
-        await this.sendWithRetries(batch.slice(0, half));
-        await this.sendWithRetries(batch.slice(half));
+        // Records serialised in groups are split apart first (a copy, within IN_FLIGHT_COPIES: no
+        // body exists while it is made).
+        const records = oneRecordPerEntry(batch);
+        const half = Math.ceil(records.length / 2);
+        await this.sendWithRetries(records.slice(0, half));
+        await this.sendWithRetries(records.slice(half));
         return;
       }
-      if (!result.retryable) return this.dropped('undeliverable', batch.length);
+      if (!result.retryable) return this.dropped('undeliverable', count);
       const delay = retryDelayMs(attempt, result.retryAfter, { baseMs: this.options.retryBaseMs, maxMs: this.options.retryMaxMs });
-      if (this.now() + delay > this.hardDeadline) return this.dropped('shutdown', batch.length);
-      if (this.now() + delay > deadline) return this.dropped('undeliverable', batch.length);
+      if (this.now() + delay > this.hardDeadline) return this.dropped('shutdown', count);
+      if (this.now() + delay > deadline) return this.dropped('undeliverable', count);
       this.stats.retries++;
       await this.pause(delay);
     }

@@ -17,6 +17,7 @@ export interface HttpTransportOptions {
 
 export class HttpTransport implements Transport {
   readonly description: string;
+  readonly acceptsJoinedRecords = true;
   private projectId: string | undefined;
   private readonly base: string;
 

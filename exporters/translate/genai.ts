@@ -6,27 +6,27 @@
 import type { RecordMetrics, SpanAttributeMap } from '../record';
 import { tokenMetrics } from './token-metrics';
 import type { Dialect, SpanFacts } from './facts';
-import { parseJsonAttribute, semconvMessagesToChat, semconvOutputToChoices, systemInstructionsToChat, type ChoiceView } from './messages';
+import { parseJsonAttribute, semconvMessagesToChat, semconvOutputToChoices, systemInstructionsToChat } from './messages';
 import { asCount, asNumber, asString, asStringList, put } from './values';
 
 /** `gen_ai.operation.name` values that describe one model inference. */
 const INFERENCE_OPERATIONS = new Set(['chat', 'text_completion', 'embeddings', 'generate_content', 'completion', 'responses']);
 
 /** Request parameters copied into metadata under their short names. */
-const REQUEST_PARAMS: ReadonlyArray<[attribute: string, key: string]> = [
-  ['gen_ai.request.max_tokens', 'max_tokens'],
-  ['gen_ai.request.temperature', 'temperature'],
-  ['gen_ai.request.top_p', 'top_p'],
-  ['gen_ai.request.top_k', 'top_k'],
-  ['gen_ai.request.stop_sequences', 'stop_sequences'],
-  ['gen_ai.request.seed', 'seed'],
-  ['gen_ai.request.frequency_penalty', 'frequency_penalty'],
-  ['gen_ai.request.presence_penalty', 'presence_penalty'],
-  ['gen_ai.request.choice.count', 'choice_count'],
-  ['gen_ai.request.stream', 'stream'],
-  ['gen_ai.output.type', 'output_type'],
-  ['gen_ai.request.encoding_formats', 'encoding_formats'],
-];
+const REQUEST_PARAMS: Readonly<Record<string, string>> = {
+  'gen_ai.request.max_tokens': 'max_tokens',
+  'gen_ai.request.temperature': 'temperature',
+  'gen_ai.request.top_p': 'top_p',
+  'gen_ai.request.top_k': 'top_k',
+  'gen_ai.request.stop_sequences': 'stop_sequences',
+  'gen_ai.request.seed': 'seed',
+  'gen_ai.request.frequency_penalty': 'frequency_penalty',
+  'gen_ai.request.presence_penalty': 'presence_penalty',
+  'gen_ai.request.choice.count': 'choice_count',
+  'gen_ai.request.stream': 'stream',
+  'gen_ai.output.type': 'output_type',
+  'gen_ai.request.encoding_formats': 'encoding_formats',
+};
 
 export const genAiDialect: Dialect = (a, span) => {
   const operation = asString(a['gen_ai.operation.name']);
@@ -44,14 +44,15 @@ export const genAiDialect: Dialect = (a, span) => {
   put(metadata, 'operation', operation);
   put(metadata, 'response_model', asString(a['gen_ai.response.model']));
   put(metadata, 'response_id', asString(a['gen_ai.response.id']));
-  put(metadata, 'finish_reasons', asStringList(a['gen_ai.response.finish_reasons']));
+  const finishReasons = asStringList(a['gen_ai.response.finish_reasons']);
+  put(metadata, 'finish_reasons', finishReasons);
   put(metadata, 'conversation_id', asString(a['gen_ai.conversation.id']));
   put(metadata, 'tool_name', asString(a['gen_ai.tool.name']));
   put(metadata, 'tool_call_id', asString(a['gen_ai.tool.call.id']));
   put(metadata, 'agent_name', asString(a['gen_ai.agent.name']));
-  for (const [attribute, key] of REQUEST_PARAMS) {
+  for (const attribute in REQUEST_PARAMS) {
     const value = a[attribute];
-    if (value !== undefined && value !== null) metadata[key] = value;
+    if (value !== undefined && value !== null) metadata[REQUEST_PARAMS[attribute]!] = value;
   }
   facts.metadata = metadata;
 
@@ -62,21 +63,13 @@ export const genAiDialect: Dialect = (a, span) => {
   const input = inputMessages(a);
   if (input) facts.input = input;
   else if (operation === 'execute_tool') put(facts, 'input', parseJsonAttribute(a['gen_ai.tool.call.arguments']));
-  const output = semconvOutputToChoices(parseJsonAttribute(a['gen_ai.output.messages']));
-  if (output) facts.output = withProviderFinishReasons(output, asStringList(a['gen_ai.response.finish_reasons']));
+  // The choices Braintrust shows are in the provider's shape, so they get the provider's own finish
+  // reasons (`tool_calls`, `end_turn`) rather than semconv's (`tool_call`) when there is one per choice.
+  const output = semconvOutputToChoices(parseJsonAttribute(a['gen_ai.output.messages']), finishReasons);
+  if (output) facts.output = output;
   else if (operation === 'execute_tool') put(facts, 'output', parseJsonAttribute(a['gen_ai.tool.call.result']));
   return facts;
 };
-
-/**
- * Output messages carry semconv's finish reasons (`tool_call`); the choices Braintrust shows are in
- * the provider's shape, so they get the provider's own values (`tool_calls`, `end_turn`) from
- * `gen_ai.response.finish_reasons` when it lists one per choice.
- */
-function withProviderFinishReasons(choices: ChoiceView[], reasons: string[] | undefined): ChoiceView[] {
-  if (!reasons || reasons.length !== choices.length) return choices;
-  return choices.map((choice, i) => ({ ...choice, finish_reason: reasons[i]! }));
-}
 
 /** System instructions first, then the conversation, as the model saw it. */
 function inputMessages(a: SpanAttributeMap): unknown[] | undefined {

@@ -70,18 +70,19 @@ export function toolCall(id: unknown, name: unknown, args: unknown): ToolCallVie
 
 /**
  * Semconv message parts (`gen_ai.input.messages` / `gen_ai.output.messages` items' `parts`) → the
- * fields of an OpenAI chat message. Tool responses become `role: "tool"` messages of their own.
+ * fields of an OpenAI chat message, appended to `out` (`defaultRole` when the message names none).
+ * Tool responses become `role: "tool"` messages of their own, ahead of the message.
  */
-export function semconvMessageToChat(message: unknown): ChatMessageView[] {
-  if (!isObject(message)) return [];
-  const role = str(message.role) ?? 'user';
-  const parts = Array.isArray(message.parts) ? message.parts.filter(isObject) : [];
-  const out: ChatMessageView[] = [];
+function appendSemconvMessage(message: Json, defaultRole: string, out: ChatMessageView[]): void {
+  const role = str(message.role) ?? defaultRole;
+  const parts: unknown[] = Array.isArray(message.parts) ? message.parts : [];
+  const rendered = out.length;
   const content: ContentPartView[] = [];
   const toolCalls: ToolCallView[] = [];
   let reasoning = '';
   let refusal = '';
   for (const part of parts) {
+    if (!isObject(part)) continue;
     switch (part.type) {
       case 'text':
         content.push({ type: 'text', text: str(part.content) ?? '' });
@@ -118,43 +119,59 @@ export function semconvMessageToChat(message: unknown): ChatMessageView[] {
     }
   }
   // A message that was only tool responses (semconv role `tool`) is fully rendered above.
-  if (content.length === 0 && toolCalls.length === 0 && !reasoning && !refusal && out.length > 0) return out;
+  if (content.length === 0 && toolCalls.length === 0 && !reasoning && !refusal && out.length > rendered) return;
   const chat: ChatMessageView = { role, content: flattenContent(content) };
   const name = str(message.name);
   if (name !== undefined) chat.name = name;
   if (toolCalls.length > 0) chat.tool_calls = toolCalls;
   if (reasoning) chat.reasoning = reasoning;
   if (refusal) chat.refusal = refusal;
-  return [...out, chat];
+  out.push(chat);
 }
 
 /** A semconv messages list (already parsed JSON) → OpenAI chat messages. */
 export function semconvMessagesToChat(messages: unknown): ChatMessageView[] | undefined {
   if (!Array.isArray(messages)) return undefined;
-  return messages.flatMap(semconvMessageToChat);
+  const out: ChatMessageView[] = [];
+  for (const message of messages) if (isObject(message)) appendSemconvMessage(message, 'user', out);
+  return out;
 }
 
 /** Semconv system instructions (a parts list) → one `system` message. */
 export function systemInstructionsToChat(parts: unknown): ChatMessageView | undefined {
   if (!Array.isArray(parts) || parts.length === 0) return undefined;
-  const [message] = semconvMessageToChat({ role: 'system', parts });
-  return message;
+  const out: ChatMessageView[] = [];
+  appendSemconvMessage({ parts }, 'system', out);
+  return out[0];
 }
 
-/** Semconv output messages → OpenAI choices. */
-export function semconvOutputToChoices(messages: unknown): ChoiceView[] | undefined {
+/**
+ * Semconv output messages → OpenAI choices. `finishReasons`, when it has one per choice, replaces the
+ * messages' own (the provider's values, e.g. `tool_calls`, where semconv says `tool_call`).
+ */
+export function semconvOutputToChoices(messages: unknown, finishReasons?: readonly string[]): ChoiceView[] | undefined {
   if (!Array.isArray(messages)) return undefined;
-  return messages.filter(isObject).map((m, index) => {
-    const [message] = semconvMessageToChat({ ...m, role: str(m.role) ?? 'assistant' });
-    return { index, message: message ?? { role: 'assistant', content: null }, finish_reason: str(m.finish_reason) ?? null };
-  });
+  const objects = messages.filter(isObject);
+  const reasons = finishReasons !== undefined && finishReasons.length === objects.length ? finishReasons : undefined;
+  const choices: ChoiceView[] = [];
+  for (const m of objects) {
+    const index = choices.length;
+    const rendered: ChatMessageView[] = [];
+    appendSemconvMessage(m, 'assistant', rendered);
+    choices.push({ index, message: rendered[0] ?? { role: 'assistant', content: null }, finish_reason: reasons ? reasons[index]! : (str(m.finish_reason) ?? null) });
+  }
+  return choices;
 }
 
 /** One text part stays a plain string, as most chat messages are written. */
 export function flattenContent(parts: ContentPartView[]): string | ContentPartView[] | null {
   if (parts.length === 0) return null;
-  if (parts.every((p) => p.type === 'text')) return parts.map((p) => (p as { text: string }).text).join('');
-  return parts;
+  let text = '';
+  for (const part of parts) {
+    if (part.type !== 'text') return parts;
+    text += (part as { text: string }).text;
+  }
+  return text;
 }
 
 function uriPart(part: Json): ContentPartView {
