@@ -80,7 +80,7 @@ function makeProcessor(config, url, apiKey) {
     return new BraintrustSpanProcessor({ apiKey, apiUrl: url, parent: 'project_name:bench-braintrust-otel' });
   }
   const { BraintrustSpanProcessor } = require(path.join(ROOT, 'dist', 'index.js'));
-  return new BraintrustSpanProcessor({ apiKey, apiUrl: url, project: 'bench-ours', log: () => {} });
+  return new BraintrustSpanProcessor({ apiKey, apiUrl: url, project: 'bench-ours', log: () => {}, ...(process.env.BENCH_REDACTION === 'off' ? { redaction: { enabled: false } } : {}) });
 }
 
 async function outage(processor, makeSpans) {

@@ -303,7 +303,8 @@ export const DETECTORS: readonly Detector[] = [
         // Personal (ghp_), OAuth (gho_), user-to-server (ghu_), server-to-server (ghs_), refresh (ghr_);
         // fine-grained personal tokens (github_pat_). GitHub reserves up to 255 characters.
         label: 'GitHub token',
-        trigger: ['_'],
+        // Not '_' alone: every semconv message JSON has `finish_reason`, which would run this rule always.
+        trigger: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
         minLength: 34,
         pattern: /(?<!\w)(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,})(?!\w)/g,
         replacer: whole,
@@ -428,7 +429,8 @@ export const DETECTORS: readonly Detector[] = [
         // Candidates are colon-separated hex runs (with an optional dotted IPv4 tail and `%zone`);
         // `ipv6Valid` decides. Times (`10:30:45`) and MAC addresses fail the group count.
         label: 'IPv6 address',
-        trigger: [':'],
+        // Not ':' (every JSON document has one): the forms this rule accepts all contain a digit.
+        trigger: 'digit',
         minLength: 3,
         pattern: /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}|(?=::))(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}(?:%[\w.]+)?(?![\w:])/g,
         replacer: wholeIf(ipv6Valid),

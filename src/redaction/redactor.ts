@@ -77,6 +77,13 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   };
   const rules = DETECTOR_NAMES.flatMap(rulesOf);
   const cardRules = rulesOf('card');
+  const anyTrigger = triggerPattern(rules);
+  /**
+   * False only when no rule can match: no trigger, and no escape (`\u0040`, `\/`) that could hide one in
+   * JSON. For short strings (metadata values, keys, ids) one regex beats a scan per rule; on long text the
+   * per-rule `includes` scans (memchr speed) win, so long text always goes on to them.
+   */
+  const mayMatch = (text: string): boolean => text.length > SHORT_TEXT || anyTrigger.test(text) || text.includes('\\u') || text.includes('\\/');
 
   /** Integers that read as a card number (see `redactValue`); other numbers as they are. */
   const numberLeaf = (n: number): number | string => {
@@ -103,11 +110,14 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   /** JSON text with its string values (and keys, if `withKeys`) redacted in place; undefined if not valid JSON. */
   const redactJsonDocument = (json: string, withKeys: boolean): string | undefined => {
     const candidates = rulesThatMayMatchJson(rules, json);
+    // No rule's trigger anywhere in the text (typical prose): nothing can change, so skip the scan.
+    // (No digits either, so no card-number literals; invalid JSON would come back unchanged as text too.)
+    if (candidates.length === 0) return json;
     return redactJsonLiterals(json, (text) => builtInsOn(text, candidates), withKeys, cardRules.length > 0 ? numberLeaf : undefined);
   };
 
   const leaf = (text: string, path: string): string => {
-    const redacted = builtInsOn(text, rules);
+    const redacted = mayMatch(text) ? builtInsOn(text, rules) : text;
     if (userRedact === undefined) return redacted;
     const custom: unknown = userRedact(redacted, path);
     if (custom === undefined) return redacted;
@@ -232,6 +242,21 @@ function rulesThatMayMatchJson(rules: readonly ActiveRule[], json: string): read
     if (hasDigit === undefined) hasDigit = includesAny(json, DIGITS);
     return hasDigit;
   });
+}
+
+const SHORT_TEXT = 256;
+
+/** One pattern that finds any active rule's trigger (a needle, or a digit): a text without one is left as it is. */
+function triggerPattern(rules: readonly ActiveRule[]): RegExp {
+  const needles = new Set<string>();
+  let digit = false;
+  for (const rule of rules) {
+    if (rule.trigger === 'digit') digit = true;
+    else for (const needle of rule.trigger) needles.add(needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  }
+  const parts = [...needles];
+  if (digit) parts.push('[0-9]');
+  return parts.length === 0 ? /(?!)/ : new RegExp(parts.join('|'));
 }
 
 /** Ten memchr-speed scans beat one `/\d/` scan on text without digits, and tie on text with them. */

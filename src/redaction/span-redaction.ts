@@ -32,7 +32,10 @@ interface RedactableSpan {
 export interface SpanRedactor {
   /** The span itself when nothing in it changes, else a redacted view. Never throws. */
   span<S extends RedactableSpan>(span: S): S;
-  /** A record with `input`, `output` and `metadata` redacted and metadata allow/deny lists applied, in place. Never throws. */
+  /**
+   * A record made from a span that went through `span()`: its `metadata` redacted (allow/deny lists,
+   * detectors, foreign user ids pseudonymised), in place; if that fails, its content is dropped. Never throws.
+   */
   record<R extends { input?: unknown; output?: unknown; metadata?: Record<string, unknown> }>(record: R): R;
 }
 
@@ -71,19 +74,23 @@ export function createSpanRedactor(settings: RedactionSettings, userIdHashKey?: 
         if (userIdHashKey && typeof userId === 'string' && !HASHED_USER_ID.test(userId)) record.metadata.user_id = hashUserId(userId);
       }
       const redacted = tryRedact(() => {
-        const out: { input?: unknown; output?: unknown; metadata?: Record<string, unknown> } = {};
-        if (record.input !== undefined) out.input = redactor.redactValue(record.input, 'input');
-        if (record.output !== undefined) out.output = redactor.redactValue(record.output, 'output');
+        // `input` and `output` are rendered from the span's content attributes and events, which
+        // `span()` has redacted already; metadata also holds the app's own attributes, which it has not.
+        const out: { metadata?: Record<string, unknown> } = {};
         if (record.metadata) {
           const metadata: Record<string, unknown> = {};
-          for (const [key, value] of Object.entries(record.metadata)) metadata[key] = IDENTIFIER_KEYS.has(key) ? value : redactor.redactValue(value, `metadata.${key}`);
+          for (const key in record.metadata) {
+            const value = record.metadata[key];
+            // Strings (most values) straight to the detectors; structures walked; numbers checked for card numbers.
+            if (IDENTIFIER_KEYS.has(key) || typeof value === 'boolean' || value === null) metadata[key] = value;
+            else if (typeof value === 'string') metadata[key] = redactor.redactString(value, `metadata.${key}`);
+            else metadata[key] = redactor.redactValue(value, `metadata.${key}`);
+          }
           out.metadata = metadata;
         }
         return out;
       });
       if (redacted.ok) {
-        if (record.input !== undefined) record.input = redacted.value.input;
-        if (record.output !== undefined) record.output = redacted.value.output;
         if (record.metadata) record.metadata = redacted.value.metadata!;
         return record;
       }
