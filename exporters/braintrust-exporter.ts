@@ -95,6 +95,11 @@ export class BraintrustSpanExporter {
     if (!this.stopped) this.tree.onStart(span);
   }
 
+  /** @internal From `BraintrustSpanProcessor.forgetTrace`: a trace sampling dropped. */
+  forgetTrace(traceId: string): void {
+    this.tree.forget(traceId);
+  }
+
   /** @internal From `BraintrustSpanProcessor.onEnd`: which spans are ready to become records. */
   noteEnd(span: ExportableSpan): ReadySpan[] {
     return this.stopped ? [] : this.tree.onEnd(span);

@@ -43,6 +43,11 @@ export class BraintrustSpanProcessor {
     }
   }
 
+  /** From outcome-aware sampling: this trace was dropped; its span starts need not be remembered. */
+  forgetTrace(traceId: string): void {
+    this.exporter.forgetTrace(traceId);
+  }
+
   async forceFlush(): Promise<void> {
     this.translatePending();
     await this.exporter.forceFlush();

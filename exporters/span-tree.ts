@@ -101,6 +101,11 @@ export class SpanTree {
     return this.traces.size;
   }
 
+  /** Forgets a trace whose remaining spans will never be reported (dropped by sampling). */
+  forget(traceId: string): void {
+    this.traces.delete(traceId);
+  }
+
   /** A span started (from a span processor). Makes its parent link known before any child ends. */
   onStart(span: ExportableSpan): void {
     if (this.options.filter === 'all') return;

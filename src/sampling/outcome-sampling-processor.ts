@@ -32,6 +32,8 @@ export interface DownstreamSpanProcessor {
   onEnd(span: SamplingSpan): void;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
+  /** Optional: a dropped trace's spans will not end here; release what was kept from their starts. */
+  forgetTrace?(traceId: string): void;
 }
 
 export interface OutcomeSamplingProcessorOptions extends OutcomeSamplingOptions {
@@ -267,6 +269,11 @@ export class OutcomeSamplingSpanProcessor {
     } else this.stats.dropped++;
     this.remember(traceId, decision);
     this.forward(trace.spans, decision);
+    if (!decision.keep) {
+      for (const processor of this.downstream) {
+        if (typeof processor.forgetTrace === 'function') guard('downstream forgetTrace', () => processor.forgetTrace!(traceId));
+      }
+    }
   }
 
   private forward(spans: SamplingSpan[], decision: SamplingDecision): void {
