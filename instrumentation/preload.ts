@@ -92,17 +92,17 @@ export function startPreload(env: Env = process.env): PreloadHandle | undefined 
   return handle;
 }
 
-/**
- * Span processors for `OTEL_TRACES_EXPORTER`, exactly as NodeSDK builds them (incl. `OTEL_BSP_*`), in
- * addition to Braintrust's. Unset means none: the records already go to Braintrust or the local file,
- * and an unasked-for OTLP exporter would retry against localhost:4318.
- */
 /** The exporting processors, behind outcome-aware sampling when it is on (`sampling.ratio` < 1). */
 function sampled(processors: unknown[], config: GenAiConfig): unknown[] {
   if (config.sampling.ratio >= 1 || processors.length === 0) return processors;
   return [new OutcomeSamplingSpanProcessor(processors as DownstreamSpanProcessor[], definedOnly(config.sampling) as OutcomeSamplingProcessorOptions)];
 }
 
+/**
+ * Span processors for `OTEL_TRACES_EXPORTER`, exactly as NodeSDK builds them (incl. `OTEL_BSP_*`), in
+ * addition to Braintrust's. Unset means none: the records already go to Braintrust or the local file,
+ * and an unasked-for OTLP exporter would retry against localhost:4318.
+ */
 function tracesExportersFromEnv(env: Env, redactor: SpanRedactor | undefined): { processors: unknown[]; description: string } {
   const names = (env.OTEL_TRACES_EXPORTER ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '' && s !== 'none');
   if (names.length === 0) return { processors: [], description: '' };

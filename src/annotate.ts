@@ -2,7 +2,8 @@
  * `LlmCall` → GenAI semantic-convention span name and attributes. Pure; the only place that knows
  * which attribute carries which fact.
  */
-import type { LlmCall, Usage } from './llm-call';
+import type { LlmCall } from './llm-call';
+import type { CallCostEstimate } from './pricing/cost';
 import { attributeNames, type AttributeKey } from './semconv';
 
 export type AttributeValue = string | number | boolean | string[];
@@ -17,8 +18,8 @@ export interface AnnotateOptions {
   omitUsage?: boolean;
   /** Applied to every user id before it becomes an attribute (pseudonymisation); default: as is. */
   hashUserId?: (id: string) => string;
-  /** USD for a call's usage from a price table; undefined when the model has no known price. */
-  estimateCost?: (model: string, usage: Usage, provider: string) => number | undefined;
+  /** USD for a call's usage from the price table; undefined when the model has no known price. */
+  estimateCost?: CallCostEstimate;
 }
 
 /** `{operation} {model}`, or the operation alone when the model is unknown. */

@@ -93,8 +93,8 @@ export class LlmExchange {
   /** Identity-stream bytes already decoded, kept while `keepRawResponse` (dropped once over the cap). */
   private decodedStream: Buffer[] = [];
   private decodedStreamBytes = 0;
-  /** The whole raw response, kept after `finish()` when `keepRawResponse` and nothing was dropped. */
-  private rawResponse: Buffer | undefined;
+  /** The whole raw response (as its chunks), kept after `finish()` when `keepRawResponse` and nothing was dropped. */
+  private rawResponse: Buffer[] | undefined;
 
   constructor(
     readonly route: RouteMatch,
@@ -202,7 +202,7 @@ export class LlmExchange {
     const stream = request.stream ?? this.route.pathStream ?? this.streamFormat !== undefined;
     if (stream && this.firstChunkAt !== undefined) call.timeToFirstChunk = (this.firstChunkAt - this.startedAt) / 1000;
     if (this.diagnostics.length > 0) call.diagnostics = this.diagnostics;
-    if (this.keepRawResponse) this.rawResponse = this.rawResponseBytes();
+    if (this.keepRawResponse) this.rawResponse = this.rawResponseParts();
     this.release();
     this.result = call;
     return call;
@@ -251,8 +251,8 @@ export class LlmExchange {
     if (!theirs || !twin.rawResponse || !this.parsesLike(twin)) return undefined;
     if (this.status !== twin.status || this.responseEncoding !== twin.responseEncoding || this.streamFormat !== twin.streamFormat) return undefined;
     if (this.errorTypeHeader !== twin.errorTypeHeader || this.headerUsage.input !== twin.headerUsage.input || this.headerUsage.output !== twin.headerUsage.output) return undefined;
-    const mine = this.rawResponseBytes();
-    if (!mine || !mine.equals(twin.rawResponse)) return undefined;
+    const mine = this.rawResponseParts();
+    if (!mine || !sameBytes(mine, twin.rawResponse)) return undefined;
     this.diagnostics.push(...theirs.notes);
     return { ...theirs, response: { ...theirs.response } };
   }
@@ -273,17 +273,16 @@ export class LlmExchange {
       a.captureContent === b.captureContent &&
       a.maxContentChars === b.maxContentChars &&
       a.pathModel === b.pathModel &&
-      a.pathStream === b.pathStream &&
-      this.route.pathStream === twin.route.pathStream
+      a.pathStream === b.pathStream
     );
   }
 
-  /** Every response byte seen, if none was dropped (capture cap) and they are still held. */
-  private rawResponseBytes(): Buffer | undefined {
-    if (this.responseBody) return this.responseBody.truncated || this.responseBody.total === 0 ? undefined : this.responseBody.headBuffer();
+  /** Every response byte seen, as the chunks that hold them (not copied), if none was dropped (capture cap). */
+  private rawResponseParts(): Buffer[] | undefined {
+    if (this.responseBody) return this.responseBody.truncated || this.responseBody.total === 0 ? undefined : [this.responseBody.headBuffer()];
     if (!this.keepRawResponse || this.decodedStreamBytes < 0) return undefined;
     const parts = [...this.decodedStream, ...this.pendingStream];
-    return parts.length === 0 ? undefined : Buffer.concat(parts, this.decodedStreamBytes + this.pendingStreamBytes);
+    return parts.length === 0 ? undefined : parts;
   }
 
   private parseRequestBody(): Omit<ParsedRequest, 'notes'> {
@@ -437,6 +436,30 @@ function streamFormatOf(contentType: string | undefined): StreamFormat | undefin
   if (type === 'application/vnd.amazon.eventstream') return 'aws-event-stream';
   if (type === 'application/x-ndjson' || type === 'application/stream+json' || type === 'application/jsonl') return 'ndjson';
   return undefined;
+}
+
+/** Whether two chunk lists hold the same bytes, however each is split (compared in place, nothing concatenated). */
+function sameBytes(a: readonly Buffer[], b: readonly Buffer[]): boolean {
+  let ai = 0;
+  let bi = 0;
+  let ao = 0;
+  let bo = 0;
+  for (;;) {
+    // Step past exhausted (and empty) chunks.
+    while (ai < a.length && ao === a[ai]!.byteLength) {
+      ai++;
+      ao = 0;
+    }
+    while (bi < b.length && bo === b[bi]!.byteLength) {
+      bi++;
+      bo = 0;
+    }
+    if (ai === a.length || bi === b.length) return ai === a.length && bi === b.length;
+    const n = Math.min(a[ai]!.byteLength - ao, b[bi]!.byteLength - bo);
+    if (a[ai]!.compare(b[bi]!, bo, bo + n, ao, ao + n) !== 0) return false;
+    ao += n;
+    bo += n;
+  }
 }
 
 function toCount(value: string | undefined): number | undefined {

@@ -268,7 +268,7 @@ function includesAny(text: string, needles: readonly string[]): boolean {
 }
 
 /** First and last non-blank characters `{…}` or `[…]`: worth trying as JSON (cheap; prose fails at once). */
-function looksLikeJsonContainer(text: string): boolean {
+export function looksLikeJsonContainer(text: string): boolean {
   let first = 0;
   let last = text.length - 1;
   while (first < last && isJsonBlank(text.charCodeAt(first))) first++;

@@ -4,12 +4,12 @@
  * the redactor; if it throws, that content is dropped and the span or record says so. Nothing is ever
  * sent unredacted.
  *
- * Ended spans are read-only and shared by every processor, so a redacted span is a view of it (see
- * `src/sampling/span-view.ts` for the same technique): own `attributes` and `events`, everything else
- * read through the prototype from the span itself.
+ * Ended spans are read-only and shared by every processor, so a redacted span is a view of it
+ * (`src/span-view.ts`): own `attributes` and `events`, everything else read from the span itself.
  */
-import { createRedactor, tryRedact, type Redactor } from './redactor';
+import { createRedactor, looksLikeJsonContainer, tryRedact, type Redactor } from './redactor';
 import { HASHED_USER_ID, userIdHasher } from '../attribution';
+import { spanView } from '../span-view';
 import type { RedactionSettings } from '../../otel.config';
 
 /** Attribute namespaces that carry content (messages, tool arguments, app-attached inputs/outputs). */
@@ -56,13 +56,10 @@ export function createSpanRedactor(settings: RedactionSettings, userIdHashKey?: 
       const attributes = tryRedact(() => redactAttributes(redactor, span.attributes, true));
       const events = tryRedact(() => redactEvents(redactor, span.events));
       if (attributes.ok && events.ok && attributes.value === span.attributes && events.value === span.events) return span;
-      const view = Object.create(span) as S;
       const ownAttributes = attributes.ok ? attributes.value : withoutContent(span.attributes);
-      const ownEvents = events.ok ? events.value : span.events?.map((e) => ({ ...e, attributes: {} }));
       if (!attributes.ok || !events.ok) ownAttributes[REDACTION_FAILED_ATTRIBUTE] = true;
-      define(view, 'attributes', ownAttributes);
-      if (span.events !== undefined) define(view, 'events', ownEvents);
-      return view;
+      if (span.events === undefined) return spanView(span, { attributes: ownAttributes });
+      return spanView(span, { attributes: ownAttributes, events: events.ok ? events.value : span.events.map((e) => ({ ...e, attributes: {} })) });
     },
     record(record) {
       if (record.metadata) {
@@ -118,7 +115,7 @@ function redactAttributes(redactor: Redactor, attributes: Record<string, unknown
 }
 
 function redactAttribute(redactor: Redactor, value: unknown, key: string): unknown {
-  if (typeof value === 'string') return looksLikeJson(value) ? redactor.redactJsonText(value, key) : redactor.redactString(value, key);
+  if (typeof value === 'string') return looksLikeJsonContainer(value) ? redactor.redactJsonText(value, key) : redactor.redactString(value, key);
   if (Array.isArray(value)) {
     let changed = false;
     const out = value.map((item, i) => {
@@ -165,11 +162,3 @@ function isContentKey(key: string): boolean {
   return false;
 }
 
-function looksLikeJson(text: string): boolean {
-  const c = text.charCodeAt(0);
-  return c === 123 /* { */ || c === 91 /* [ */;
-}
-
-function define(target: object, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
