@@ -3,11 +3,14 @@
  * Exporter benchmark (issue 3): `npm run bench:exporter`.
  *
  * Throughput: the same real spans (LLM spans with ~2 KB of message content, made by a real
- * sdk-trace-base tracer) through three span processors, each in its own client process, against the
+ * sdk-trace-base tracer) through each span processor below, each in its own client process, against the
  * Braintrust API test server in a third process (so only the client's CPU is counted):
  *   - baseline: a no-op processor (the cost of making the spans, subtracted from the others);
+ *   - floor: the least any exporter of these records must do (parse, render, stringify, POST; see
+ *     `floorProcessor`), to tell what this machine allows from what our code costs;
  *   - @braintrust/otel: its `BraintrustSpanProcessor` (BatchSpanProcessor + OTLP/HTTP JSON);
- *   - ours: `BraintrustSpanProcessor` (translation + batching + REST insert).
+ *   - ours: `BraintrustSpanProcessor` (translation + redaction + batching + REST insert), and the same
+ *     with redaction off (`ours-unredacted`).
  * Spans go in chunks of 1,000, each followed by `forceFlush()`, so nothing is dropped and every span
  * is delivered. Rounds alternate the order. Reported: client CPU µs per span above the baseline, and
  * what that means in spans per second on one core.
@@ -74,13 +77,66 @@ async function client(config, url) {
 }
 
 function makeProcessor(config, url, apiKey) {
+  if (config === 'floor') return floorProcessor(url, apiKey);
   if (config === 'baseline') return { onStart() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };
   if (config === 'braintrust-otel') {
     const { BraintrustSpanProcessor } = require('@braintrust/otel');
     return new BraintrustSpanProcessor({ apiKey, apiUrl: url, parent: 'project_name:bench-braintrust-otel' });
   }
   const { BraintrustSpanProcessor } = require(path.join(ROOT, 'dist', 'index.js'));
-  return new BraintrustSpanProcessor({ apiKey, apiUrl: url, project: 'bench-ours', log: () => {}, ...(process.env.BENCH_REDACTION === 'off' ? { redaction: { enabled: false } } : {}) });
+  const redaction = config === 'ours-unredacted' ? { enabled: false } : undefined;
+  return new BraintrustSpanProcessor({ apiKey, apiUrl: url, project: 'bench-ours', log: () => {}, redaction });
+}
+
+/**
+ * The floor: only the work any exporter of these records must do, none of ours. Per span: parse the two
+ * message attributes, render them in the chat shape, build a record of the same fields; per 1,000 spans:
+ * one JSON.stringify, one UTF-8 body, one POST. No span tree, size cap, redaction, retries or queue.
+ */
+function floorProcessor(url, apiKey) {
+  const http = require('node:http');
+  let records = [];
+  let projectId;
+  const post = (path, body) =>
+    new Promise((resolve, reject) => {
+      const req = http.request(`${url}${path}`, { method: 'POST', agent: floorAgent, headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
+        const parts = [];
+        res.on('data', (c) => parts.push(c));
+        res.on('end', () => resolve(JSON.parse(Buffer.concat(parts).toString())));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const floorAgent = new http.Agent({ keepAlive: true });
+  const text = (m) => m.parts.map((p) => p.content).join('');
+  return {
+    onStart() {},
+    onEnd(span) {
+      const a = span.attributes;
+      const ctx = span.spanContext();
+      const input = JSON.parse(a['gen_ai.input.messages']).map((m) => ({ role: m.role, content: text(m) }));
+      const output = JSON.parse(a['gen_ai.output.messages']).map((m, index) => ({ index, message: { role: m.role, content: text(m) }, finish_reason: m.finish_reason }));
+      const start = span.startTime[0] + span.startTime[1] / 1e9;
+      const end = span.endTime[0] + span.endTime[1] / 1e9;
+      records.push({
+        id: ctx.spanId, span_id: ctx.spanId, root_span_id: ctx.traceId, span_parents: [], created: new Date().toISOString(),
+        span_attributes: { name: span.name, type: 'llm' }, input, output,
+        metrics: { start, end, prompt_tokens: a['gen_ai.usage.input_tokens'], completion_tokens: a['gen_ai.usage.output_tokens'], tokens: 150 },
+        metadata: { model: a['gen_ai.request.model'], provider: a['gen_ai.provider.name'], response_id: a['gen_ai.response.id'], finish_reasons: a['gen_ai.response.finish_reasons'], status_code: a['http.response.status_code'] },
+      });
+    },
+    async forceFlush() {
+      if (projectId === undefined) projectId = (await post('/v1/project', Buffer.from(JSON.stringify({ name: 'bench-floor' })))).id;
+      const batch = records;
+      records = [];
+      if (batch.length === 0) return;
+      // Serialised in groups of 20 (~60 KB): V8 makes texts over 128 KB one by one outside the young generation.
+      const parts = [];
+      for (let i = 0; i < batch.length; i += 20) parts.push(JSON.stringify(batch.slice(i, i + 20)).slice(1, -1));
+      await post(`/v1/project_logs/${projectId}/insert`, Buffer.from(`{"events":[${parts.join(',')}]}`));
+    },
+    shutdown: async () => floorAgent.destroy(),
+  };
 }
 
 async function outage(processor, makeSpans) {
@@ -122,7 +178,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function driver() {
   const server = fork(SERVER, [], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const url = await new Promise((resolve) => server.stdout.once('data', (d) => resolve(JSON.parse(d.toString()).url)));
-  const configs = ['baseline', 'braintrust-otel', 'ours'];
+  const configs = ['baseline', 'floor', 'braintrust-otel', 'ours', 'ours-unredacted'];
   const results = Object.fromEntries(configs.map((c) => [c, []]));
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? configs : [...configs].reverse();
@@ -130,7 +186,7 @@ async function driver() {
   }
   const base = median(results.baseline.map((r) => r.cpuUsPerSpan));
   const lines = [`exporter throughput, ${N} LLM spans (~2 KB content) per round, ${ROUNDS} rounds, Node ${process.version}; client CPU per span (median), minus the baseline's ${base.toFixed(1)} µs for making the spans:`];
-  for (const config of ['braintrust-otel', 'ours']) {
+  for (const config of configs.slice(1)) {
     const cpu = median(results[config].map((r) => r.cpuUsPerSpan)) - base;
     const wall = median(results[config].map((r) => (N / r.wallMs) * 1000));
     lines.push(`  ${config.padEnd(16)} ${cpu.toFixed(1).padStart(6)} µs/span → ${Math.round(1e6 / cpu).toLocaleString('en-US').padStart(7)} spans/s on one core; delivered ${Math.round(wall).toLocaleString('en-US')} spans/s (wall clock, server included)`);
