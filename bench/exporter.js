@@ -7,7 +7,8 @@
  * Braintrust API test server in a third process (so only the client's CPU is counted):
  *   - baseline: a no-op processor (the cost of making the spans, subtracted from the others);
  *   - floor: the least any exporter of these records must do (parse, render, stringify, POST; see
- *     `floorProcessor`), to tell what this machine allows from what our code costs;
+ *     `floorProcessor`), to tell what this machine allows from what our code costs; floor-raw, less
+ *     still (the message JSON spliced in unparsed);
  *   - @braintrust/otel: its `BraintrustSpanProcessor` (BatchSpanProcessor + OTLP/HTTP JSON);
  *   - ours: `BraintrustSpanProcessor` (translation + redaction + batching + REST insert), and the same
  *     with redaction off (`ours-unredacted`).
@@ -77,7 +78,7 @@ async function client(config, url) {
 }
 
 function makeProcessor(config, url, apiKey) {
-  if (config === 'floor') return floorProcessor(url, apiKey);
+  if (config === 'floor' || config === 'floor-raw') return floorProcessor(url, apiKey, config === 'floor-raw');
   if (config === 'baseline') return { onStart() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };
   if (config === 'braintrust-otel') {
     const { BraintrustSpanProcessor } = require('@braintrust/otel');
@@ -92,8 +93,10 @@ function makeProcessor(config, url, apiKey) {
  * The floor: only the work any exporter of these records must do, none of ours. Per span: parse the two
  * message attributes, render them in the chat shape, build a record of the same fields; per 1,000 spans:
  * one JSON.stringify, one UTF-8 body, one POST. No span tree, size cap, redaction, retries or queue.
+ * `raw` goes below even that: the message attributes' JSON text is spliced into the record as it is
+ * (not the chat shape Braintrust displays, so not a valid implementation: the least any could cost).
  */
-function floorProcessor(url, apiKey) {
+function floorProcessor(url, apiKey, raw) {
   const http = require('node:http');
   let records = [];
   let projectId;
@@ -114,16 +117,21 @@ function floorProcessor(url, apiKey) {
     onEnd(span) {
       const a = span.attributes;
       const ctx = span.spanContext();
-      const input = JSON.parse(a['gen_ai.input.messages']).map((m) => ({ role: m.role, content: text(m) }));
-      const output = JSON.parse(a['gen_ai.output.messages']).map((m, index) => ({ index, message: { role: m.role, content: text(m) }, finish_reason: m.finish_reason }));
       const start = span.startTime[0] + span.startTime[1] / 1e9;
       const end = span.endTime[0] + span.endTime[1] / 1e9;
-      records.push({
+      const record = {
         id: ctx.spanId, span_id: ctx.spanId, root_span_id: ctx.traceId, span_parents: [], created: new Date().toISOString(),
-        span_attributes: { name: span.name, type: 'llm' }, input, output,
+        span_attributes: { name: span.name, type: 'llm' },
         metrics: { start, end, prompt_tokens: a['gen_ai.usage.input_tokens'], completion_tokens: a['gen_ai.usage.output_tokens'], tokens: 150 },
         metadata: { model: a['gen_ai.request.model'], provider: a['gen_ai.provider.name'], response_id: a['gen_ai.response.id'], finish_reasons: a['gen_ai.response.finish_reasons'], status_code: a['http.response.status_code'] },
-      });
+      };
+      if (raw) {
+        records.push(`${JSON.stringify(record).slice(0, -1)},"input":${a['gen_ai.input.messages']},"output":${a['gen_ai.output.messages']}}`);
+        return;
+      }
+      record.input = JSON.parse(a['gen_ai.input.messages']).map((m) => ({ role: m.role, content: text(m) }));
+      record.output = JSON.parse(a['gen_ai.output.messages']).map((m, index) => ({ index, message: { role: m.role, content: text(m) }, finish_reason: m.finish_reason }));
+      records.push(record);
     },
     async forceFlush() {
       if (projectId === undefined) projectId = (await post('/v1/project', Buffer.from(JSON.stringify({ name: 'bench-floor' })))).id;
@@ -132,7 +140,8 @@ function floorProcessor(url, apiKey) {
       if (batch.length === 0) return;
       // Serialised in groups of 20 (~60 KB): V8 makes texts over 128 KB one by one outside the young generation.
       const parts = [];
-      for (let i = 0; i < batch.length; i += 20) parts.push(JSON.stringify(batch.slice(i, i + 20)).slice(1, -1));
+      if (raw) parts.push(batch.join(','));
+      else for (let i = 0; i < batch.length; i += 20) parts.push(JSON.stringify(batch.slice(i, i + 20)).slice(1, -1));
       await post(`/v1/project_logs/${projectId}/insert`, Buffer.from(`{"events":[${parts.join(',')}]}`));
     },
     shutdown: async () => floorAgent.destroy(),
@@ -178,7 +187,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function driver() {
   const server = fork(SERVER, [], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const url = await new Promise((resolve) => server.stdout.once('data', (d) => resolve(JSON.parse(d.toString()).url)));
-  const configs = ['baseline', 'floor', 'braintrust-otel', 'ours', 'ours-unredacted'];
+  const configs = ['baseline', 'floor-raw', 'floor', 'braintrust-otel', 'ours', 'ours-unredacted'];
   const results = Object.fromEntries(configs.map((c) => [c, []]));
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? configs : [...configs].reverse();
