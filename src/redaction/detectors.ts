@@ -32,6 +32,11 @@ export interface DetectorRule {
    * that character is everywhere.
    */
   readonly trigger: 'digit' | readonly string[];
+  /**
+   * With the `'digit'` trigger: the fewest ASCII digits any match contains (default 1). Short strings with
+   * fewer (model names such as `gpt-4o-mini`, dated ids) skip the rule without running its pattern.
+   */
+  readonly minDigits?: number;
   /** The shortest text the pattern can match: shorter strings (roles, ids, finish reasons) skip the rule. */
   readonly minLength: number;
   /** Global pattern; see the module comment for the linear-time rule. */
@@ -353,6 +358,7 @@ export const DETECTORS: readonly Detector[] = [
         // (`DE89 3704 0044 0532 0130 00`); country length and mod-97 checked by the replacer.
         label: 'IBAN',
         trigger: 'digit',
+        minDigits: 2,
         minLength: 15,
         pattern: /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)(?![A-Za-z0-9])/g,
         replacer: ibanReplacer,
@@ -371,6 +377,7 @@ export const DETECTORS: readonly Detector[] = [
         // digits because a leading lookbehind costs the regex engine its fast scan for the first character.)
         label: 'payment card number',
         trigger: 'digit',
+        minDigits: 13,
         minLength: 13,
         pattern:
           /[2-6]\d{3}(?<![\w.-]\d{4})(?:([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|([ -])\d{6}\2\d{4,5}|\d{9,15})(?![\w]|[.,-]\d)/g,
@@ -387,6 +394,7 @@ export const DETECTORS: readonly Detector[] = [
         // not matched: they are as often zip+4 codes, order numbers and ids.
         label: 'US social security number',
         trigger: 'digit',
+        minDigits: 9,
         minLength: 11,
         pattern: /(?<![\w.-])(?!000|666|9)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w]|[.-]\d)/g,
         replacer: whole,
@@ -414,6 +422,7 @@ export const DETECTORS: readonly Detector[] = [
         // are not matched (plain integers); `2024-01-15` has the wrong shape.
         label: 'North American phone number',
         trigger: 'digit',
+        minDigits: 10,
         minLength: 12,
         pattern:
           /(?<![\w+.-])(?:1[ .-]?)?(?:\([2-9]\d{2}\)[ .-]?[2-9]\d{2}[ .-]\d{4}|[2-9]\d{2}([ .-])[2-9]\d{2}\1\d{4})(?![\w]|[.-]\d)/g,
@@ -441,6 +450,7 @@ export const DETECTORS: readonly Detector[] = [
         // word (`v1.2.3.4`); three-part versions (`1.2.3`) have the wrong shape.
         label: 'IPv4 address',
         trigger: 'digit',
+        minDigits: 4,
         minLength: 7,
         pattern: new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?![\\w]|\\.\\d)`, 'g'),
         replacer: whole,

@@ -302,7 +302,7 @@ describe.each(DETECTOR_NAMES.map((name) => [name]))('%s', (name) => {
 
   // The redactor skips a rule by length and trigger, and anchored rules by where they may start: all three
   // must be true of every match, or the fast paths would miss what the pattern finds.
-  test('every match is at least minLength, satisfies its trigger, and (anchored) starts where its anchor says', () => {
+  test('every match is at least minLength, satisfies its trigger (with minDigits), and (anchored) starts where its anchor says', () => {
     let checked = 0;
     for (const [input] of POSITIVES[name]) {
       for (const rule of detector.rules) {
@@ -324,7 +324,8 @@ describe.each(DETECTOR_NAMES.map((name) => [name]))('%s', (name) => {
 });
 
 function triggerHolds(rule: DetectorRule, text: string): boolean {
-  return rule.trigger === 'digit' ? /\d/.test(text) : rule.trigger.some((needle) => text.includes(needle));
+  if (rule.trigger !== 'digit') return rule.trigger.some((needle) => text.includes(needle));
+  return (text.match(/[0-9]/g)?.length ?? 0) >= (rule.minDigits ?? 1);
 }
 
 describe('all detectors together', () => {
