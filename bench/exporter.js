@@ -39,7 +39,7 @@ async function client(config, url) {
   const processor = makeProcessor(config, url, DEFAULT_API_KEY);
   const provider = new BasicTracerProvider({ spanProcessors: [processor] });
   const tracer = provider.getTracer('bench');
-  const content = 'lorem ipsum dolor sit amet '.repeat(38);
+  const content = 'lorem ipsum dolor sit amet '.repeat(Number(process.env.BENCH_REPEAT || 38));
   const input = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content }] }]);
   const output = JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content }], finish_reason: 'stop' }]);
   const makeSpans = (n) => {

@@ -119,8 +119,24 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return redactJsonLiterals(json, (text) => builtInsOn(text, candidates), withKeys, cardRules.length > 0 ? numberLeaf : undefined);
   };
 
-  const leaf = (text: string, path: string): string => {
+  /**
+   * The built-ins' result for short strings, by string: the same model names, providers, operations,
+   * finish reasons and hosts come back on every span, and a model name with digits costs its rules a
+   * regex each. Bounded: emptied when full (unique ids pass through it too).
+   */
+  const shortResults = new Map<string, string>();
+  const builtIns = (text: string): string => {
+    if (text.length > CACHED_TEXT) return mayMatch(text) ? builtInsOn(text, rules) : text;
+    const known = shortResults.get(text);
+    if (known !== undefined) return known;
     const redacted = mayMatch(text) ? builtInsOn(text, rules) : text;
+    if (shortResults.size >= MAX_CACHED_RESULTS) shortResults.clear();
+    shortResults.set(text, redacted);
+    return redacted;
+  };
+
+  const leaf = (text: string, path: string): string => {
+    const redacted = builtIns(text);
     if (userRedact === undefined) return redacted;
     const custom: unknown = userRedact(redacted, path);
     if (custom === undefined) return redacted;
@@ -265,6 +281,10 @@ function rulesThatMayMatchJson(rules: readonly ActiveRule[], json: string): read
 }
 
 const SHORT_TEXT = 256;
+
+/** Strings up to this long have their built-in result remembered (see `builtIns`), up to MAX_CACHED_RESULTS of them. */
+const CACHED_TEXT = 64;
+const MAX_CACHED_RESULTS = 4096;
 
 /** One pattern that finds any active rule's trigger (a needle, or a digit): a text without one is left as it is. */
 function triggerPattern(rules: readonly ActiveRule[]): RegExp {

@@ -157,8 +157,17 @@ const DESCRIPTIVE_ATTRIBUTES = new Set([
   'gen_ai.response.id', 'gen_ai.response.finish_reasons', 'gen_ai.output.type',
 ]);
 
+/** CONTENT_PREFIXES by first character: most keys (`http.*`, `server.*`, `url.*`) are ruled out by one lookup. */
+const PREFIXES_BY_FIRST_CHAR = new Map<number, string[]>();
+for (const prefix of CONTENT_PREFIXES) {
+  const first = prefix.charCodeAt(0);
+  PREFIXES_BY_FIRST_CHAR.set(first, [...(PREFIXES_BY_FIRST_CHAR.get(first) ?? []), prefix]);
+}
+
 function isContentKey(key: string): boolean {
-  for (const prefix of CONTENT_PREFIXES) if (key.startsWith(prefix)) return true;
+  const prefixes = PREFIXES_BY_FIRST_CHAR.get(key.charCodeAt(0));
+  if (prefixes === undefined) return false;
+  for (const prefix of prefixes) if (key.startsWith(prefix)) return true;
   return false;
 }
 

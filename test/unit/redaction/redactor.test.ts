@@ -54,6 +54,19 @@ describe('redactString', () => {
     expect(JSON.parse(out)).toEqual({ note: 'line one\n[EMAIL]', '[EMAIL]': 1, card_number: '[CARD]', escaped: '[EMAIL]' });
   });
 
+  test('short strings give the same result every time, also once the remembered results are full and emptied', () => {
+    const own = createRedactor({ placeholders: { email: '<mail>' } });
+    const samples = ['a@example.com', '+1 415 555 2671', 'gpt-4o-mini-2024-07-18', '8.8.8.8', 'chat'];
+    const expected = samples.map((s) => createRedactor({ placeholders: { email: '<mail>' } }).redactString(s));
+    expect(expected).toEqual(['<mail>', '[PHONE]', 'gpt-4o-mini-2024-07-18', '[IP]', 'chat']);
+    for (let round = 0; round < 3; round++) {
+      expect(samples.map((s) => own.redactString(s))).toEqual(expected);
+      for (let i = 0; i < 5000; i++) own.redactString(`id-${round}-${i}`); // more distinct strings than it keeps
+    }
+    // Each redactor has its own: another's placeholders do not leak in.
+    expect(redactor.redactString('a@example.com')).toBe('[EMAIL]');
+  });
+
   test('bracketed text that is not JSON is redacted as text', () => {
     expect(redactor.redactString('[1] mail maria@example.com [2]')).toBe('[1] mail [EMAIL] [2]');
     expect(redactor.redactString('{name} at maria@example.com }')).toBe('{name} at [EMAIL] }');
