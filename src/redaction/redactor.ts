@@ -112,6 +112,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
 
   /** JSON text with its string values (and keys, if `withKeys`) redacted in place; undefined if not valid JSON. */
   const redactJsonDocument = (json: string, withKeys: boolean): string | undefined => {
+    // A short document without any trigger (one pattern, see mayMatch) has nothing to change.
+    if (!mayMatch(json)) return json;
     const candidates = rulesThatMayMatchJson(rules, json);
     // No rule's trigger anywhere in the text (typical prose): nothing can change, so skip the scan.
     // (No digits either, so no card-number literals; invalid JSON would come back unchanged as text too.)
