@@ -1,30 +1,3 @@
 'use strict';
-/**
- * Baseline preload for the benchmark: the same NodeSDK setup as instrumentation/preload.ts
- * (instrumentation-http + instrumentation-undici, no metric/log pipelines, OTEL_TRACES_EXPORTER=none)
- * but WITHOUT GenAiInstrumentation and GenAiSpanProcessor.
- *
- * NodeSDK registers a tracer provider only when it has at least one span processor; the real preload
- * always has GenAiSpanProcessor, so here a no-op processor stands in for it. Spans are therefore
- * created and recorded exactly as with our layer, and only our layer's work differs.
- */
-const { NodeSDK } = require('@opentelemetry/sdk-node');
-const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
-const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici');
-
-const noopProcessor = {
-  onStart() {},
-  onEnd() {},
-  forceFlush: () => Promise.resolve(),
-  shutdown: () => Promise.resolve(),
-};
-
-const sdk = new NodeSDK({
-  instrumentations: [new HttpInstrumentation(), new UndiciInstrumentation()],
-  spanProcessors: [noopProcessor],
-  metricReaders: [],
-  logRecordProcessors: [],
-});
-sdk.start();
-require('node:http');
-require('node:https');
+/** Baseline preload for the benchmark (`--require`): NodeSDK + instrumentation-http + -undici, no GenAI layer (see baseline-sdk.js). */
+require('./baseline-sdk').startBaseline();

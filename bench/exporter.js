@@ -12,7 +12,8 @@
  *   - @braintrust/otel: its `BraintrustSpanProcessor` (BatchSpanProcessor + OTLP/HTTP JSON);
  *   - ours: `BraintrustSpanProcessor` (translation + redaction + batching + REST insert), and the same
  *     with redaction off (`ours-unredacted`).
- * Spans go in chunks of 1,000, each followed by `forceFlush()`, so nothing is dropped and every span
+ * BENCH_REPEAT sets the content: each message is 'lorem ipsum dolor sit amet ' that many times (default 38,
+ * ~1 KB). Spans go in chunks of 1,000, each followed by `forceFlush()`, so nothing is dropped and every span
  * is delivered. Rounds alternate the order. Reported: client CPU µs per span above the baseline, and
  * what that means in spans per second on one core.
  *
@@ -29,6 +30,7 @@ const N = Number(process.env.BENCH_SPANS || 20000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const OUTAGE_SECONDS = Number(process.env.BENCH_OUTAGE_SECONDS || 60);
 const CHUNK = 1000;
+const REPEAT = Number(process.env.BENCH_REPEAT || 38);
 
 // ------------------------------------------------------------------------------------------------
 // Client process: `node bench/exporter.js client <config> <serverUrl>`
@@ -39,7 +41,7 @@ async function client(config, url) {
   const processor = makeProcessor(config, url, DEFAULT_API_KEY);
   const provider = new BasicTracerProvider({ spanProcessors: [processor] });
   const tracer = provider.getTracer('bench');
-  const content = 'lorem ipsum dolor sit amet '.repeat(Number(process.env.BENCH_REPEAT || 38));
+  const content = 'lorem ipsum dolor sit amet '.repeat(REPEAT);
   const input = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content }] }]);
   const output = JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content }], finish_reason: 'stop' }]);
   const makeSpans = (n) => {
@@ -194,7 +196,7 @@ async function driver() {
     for (const config of order) results[config].push(await run(['client', config, url]));
   }
   const base = median(results.baseline.map((r) => r.cpuUsPerSpan));
-  const lines = [`exporter throughput, ${N} LLM spans (~2 KB content) per round, ${ROUNDS} rounds, Node ${process.version}; client CPU per span (median), minus the baseline's ${base.toFixed(1)} µs for making the spans:`];
+  const lines = [`exporter throughput, ${N} LLM spans (${(2 * 27 * REPEAT / 1024).toFixed(1)} KB of message content each) per round, ${ROUNDS} rounds, Node ${process.version}; client CPU per span (median), minus the baseline's ${base.toFixed(1)} µs for making the spans:`];
   for (const config of configs.slice(1)) {
     const cpu = median(results[config].map((r) => r.cpuUsPerSpan)) - base;
     const wall = median(results[config].map((r) => (N / r.wallMs) * 1000));

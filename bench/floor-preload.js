@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Floor preload for the gateway benchmark: the baseline (bench/baseline-preload.js: NodeSDK +
+ * Floor preload for the gateway benchmark: the baseline (bench/baseline-sdk.js: NodeSDK +
  * instrumentation-http + instrumentation-undici) plus only the work that ANY implementation of the
  * gateway issue must do per request, with no capture at all: parse the request body, parse the
  * response (the JSON body, or every SSE event of the stream), render the input and output messages
@@ -11,9 +11,7 @@
  * header), so nothing is read off the wire: what this costs over the baseline is a lower bound for
  * any layer that captures, parses and annotates these calls on this machine.
  */
-const { NodeSDK } = require('@opentelemetry/sdk-node');
-const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
-const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici');
+const { startBaseline } = require('./baseline-sdk');
 const payloads = require('./payloads');
 
 const REQUEST_BODY = { json: Buffer.from(payloads.chatRequest({ stream: false })), stream: Buffer.from(payloads.chatRequest({ stream: true })) };
@@ -71,32 +69,22 @@ function callAttributes(mode) {
   return attributes;
 }
 
-const noopProcessor = { onStart() {}, onEnd() {}, forceFlush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
-
-const sdk = new NodeSDK({
-  instrumentations: [
-    new HttpInstrumentation({
-      requestHook(span, request) {
-        const mode = request.headers?.['x-bench'];
-        if (typeof mode !== 'string' || request.method !== 'POST') return;
-        const attributes = callAttributes(mode);
-        span.setAttributes(attributes);
-        const traceId = span.spanContext().traceId;
-        attributesByTrace.set(traceId, attributes);
-        request.once('close', () => attributesByTrace.delete(traceId));
-      },
-    }),
-    new UndiciInstrumentation({
-      requestHook(span) {
-        const attributes = attributesByTrace.get(span.spanContext().traceId);
-        if (attributes) span.setAttributes(attributes);
-      },
-    }),
-  ],
-  spanProcessors: [noopProcessor],
-  metricReaders: [],
-  logRecordProcessors: [],
+startBaseline({
+  http: {
+    requestHook(span, request) {
+      const mode = request.headers?.['x-bench'];
+      if (typeof mode !== 'string' || request.method !== 'POST') return;
+      const attributes = callAttributes(mode);
+      span.setAttributes(attributes);
+      const traceId = span.spanContext().traceId;
+      attributesByTrace.set(traceId, attributes);
+      request.once('close', () => attributesByTrace.delete(traceId));
+    },
+  },
+  undici: {
+    requestHook(span) {
+      const attributes = attributesByTrace.get(span.spanContext().traceId);
+      if (attributes) span.setAttributes(attributes);
+    },
+  },
 });
-sdk.start();
-require('node:http');
-require('node:https');
