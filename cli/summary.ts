@@ -247,7 +247,7 @@ export function renderSummary(summary: Summary): string {
   if (summary.byUser !== undefined) {
     sections.push(`by user\n${renderGroups(summary.byUser, ['user'], (row) => [row.user ?? '(none)'])}`);
   }
-  if ([...summary.byModel, ...(summary.byUser ?? [])].some(isPartlyPriced)) sections.push('* some calls in this row have no price: the cost shown is a lower bound');
+  if ([...summary.byModel, ...(summary.byUser ?? [])].some(isPartlyPriced)) sections.push('* some calls in this row have no cost (no usage reported, or no known price): the cost shown is a lower bound');
   return sections.join('\n\n');
 }
 
@@ -261,8 +261,8 @@ function renderTotals({ records, traces, overall }: Summary): string {
     ['completion tokens', integer.format(tokens.completion), `incl. ${integer.format(tokens.reasoning)} reasoning`],
     ['total tokens', integer.format(tokens.total), ''],
     overall.priced === 0
-      ? ['cost', 'n/a', '(no prices known)']
-      : ['cost', usd(overall.costUsd), unpriced === 0 ? '' : `(${integer.format(unpriced)} of ${plural(overall.calls, 'call')} unpriced, not counted)`],
+      ? ['cost', 'n/a', '(no call has a cost: no usage reported, or no known price)']
+      : ['cost', usd(overall.costUsd), unpriced === 0 ? '' : `(${integer.format(unpriced)} of ${plural(overall.calls, 'call')} without a cost, not counted)`],
     ...distributionRows('latency', overall.latency, overall.calls, '(no call has start and end)'),
     ...distributionRows('time to first token', overall.timeToFirstToken, overall.calls, '(no streamed calls)'),
   ];

@@ -306,7 +306,7 @@ describe('renderSummary', () => {
         'prompt tokens              7,400  incl. 5,024 cached, 600 cache-write',
         'completion tokens          1,400  incl. 400 reasoning',
         'total tokens               8,800',
-        'cost                     $0.0218  (2 of 5 calls unpriced, not counted)',
+        'cost                     $0.0218  (2 of 5 calls without a cost, not counted)',
         'latency p50               1.40 s',
         'latency p95               3.10 s',
         'time to first token p50   210 ms  (over 2 of 5 calls)',
@@ -326,7 +326,7 @@ describe('renderSummary', () => {
         'bob         2       1   5,000         900   4,000   $0.0213*       120 ms       3.10 s    950 ms',
         '(none)      1       0     400          80       0       n/a        1.50 s       1.50 s         -',
         '',
-        '* some calls in this row have no price: the cost shown is a lower bound',
+        '* some calls in this row have no cost (no usage reported, or no known price): the cost shown is a lower bound',
       ].join('\n'),
     );
   });
@@ -352,7 +352,7 @@ describe('renderSummary', () => {
 
   test('no prices, no times: n/a with the reason, and "-" in the tables', () => {
     const text = renderSummary(summarize([llm('a', 't', { model: 'm' }, { prompt_tokens: 3 })]));
-    expect(text).toMatch(/^cost +n\/a  \(no prices known\)$/m);
+    expect(text).toMatch(/^cost +n\/a  \(no call has a cost: no usage reported, or no known price\)$/m);
     expect(text).toMatch(/^latency +n\/a  \(no call has start and end\)$/m);
     expect(text).toMatch(/^time to first token +n\/a  \(no streamed calls\)$/m);
     expect(text).toMatch(/^m {2,}\(unknown\) +1 +0 +3 +0 +0 +n\/a +- +- +-$/m);
@@ -362,7 +362,7 @@ describe('renderSummary', () => {
   test('all calls priced: the cost with no caveat', () => {
     const text = renderSummary(summarize([llm('a', 't', {}, { estimated_cost: 1234.5 }), llm('b', 't', {}, { estimated_cost: 0.5 })]));
     expect(text).toMatch(/^cost +\$1,235\.00$/m);
-    expect(text).not.toContain('unpriced');
+    expect(text).not.toContain('without a cost');
     expect(text).not.toContain('*');
   });
 
