@@ -122,18 +122,20 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   };
 
   /**
-   * The built-ins' result for short strings, by string: the same model names, providers, operations,
-   * finish reasons and hosts come back on every span, and a model name with digits costs its rules a
-   * regex each. Bounded: emptied when full (unique ids pass through it too).
+   * Short strings the built-ins leave alone: the same model names, providers, operations, finish
+   * reasons and hosts come back on every span, and a model name with digits costs its rules a regex
+   * each. Only unchanged strings are remembered (so this never holds a value that had something to
+   * redact); bounded, emptied when full (unique ids pass through it too).
    */
-  const shortResults = new Map<string, string>();
+  const cleanShortStrings = new Set<string>();
   const builtIns = (text: string): string => {
-    if (text.length > CACHED_TEXT) return mayMatch(text) ? builtInsOn(text, rules) : text;
-    const known = shortResults.get(text);
-    if (known !== undefined) return known;
+    const short = text.length <= CACHED_TEXT;
+    if (short && cleanShortStrings.has(text)) return text;
     const redacted = mayMatch(text) ? builtInsOn(text, rules) : text;
-    if (shortResults.size >= MAX_CACHED_RESULTS) shortResults.clear();
-    shortResults.set(text, redacted);
+    if (short && redacted === text) {
+      if (cleanShortStrings.size >= MAX_CACHED_RESULTS) cleanShortStrings.clear();
+      cleanShortStrings.add(text);
+    }
     return redacted;
   };
 
@@ -284,7 +286,7 @@ function rulesThatMayMatchJson(rules: readonly ActiveRule[], json: string): read
 
 const SHORT_TEXT = 256;
 
-/** Strings up to this long have their built-in result remembered (see `builtIns`), up to MAX_CACHED_RESULTS of them. */
+/** Strings up to this long that the built-ins leave alone are remembered (see `builtIns`), up to MAX_CACHED_RESULTS of them. */
 const CACHED_TEXT = 64;
 const MAX_CACHED_RESULTS = 4096;
 
