@@ -17,6 +17,7 @@ import { openinference } from './translate/openinference';
 import { openllmetry } from './translate/openllmetry';
 import { vercelAi } from './translate/vercel-ai';
 import { asCount, asString, jsonSafe, put } from './translate/values';
+import { routeOf } from '../src/sampling/signals';
 import { ATTR } from '../src/semconv';
 
 /** Which dialects a span may speak, from its attribute namespaces (and whether it has events). */
@@ -239,7 +240,7 @@ function completeMetadata(metadata: Record<string, unknown>, span: ExportableSpa
   // Why outcome-aware sampling kept this trace (src/sampling).
   put(metadata, 'sampling_reason', asString(a['sampling.reason']));
   put(metadata, 'environment', asString(resource['deployment.environment.name']) ?? asString(resource['deployment.environment']) ?? context.environment);
-  put(metadata, 'endpoint', endpointOf(a));
+  put(metadata, 'endpoint', routeOf(a));
   put(metadata, 'http_status', asCount(a['http.response.status_code']) ?? asCount(a['http.status_code']));
   put(metadata, 'server_address', asString(a['server.address']));
   put(metadata, 'user_id', asString(a['user.id']) ?? asString(a['enduser.id']));
@@ -265,23 +266,8 @@ const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', '
  */
 function displayName(span: ExportableSpan, a: SpanAttributeMap): string {
   if (span.kind !== SPAN_KIND_SERVER || !HTTP_METHODS.has(span.name)) return span.name;
-  const endpoint = endpointOf(a);
+  const endpoint = routeOf(a);
   return endpoint ? `${span.name} ${endpoint}` : span.name;
-}
-
-/** The route template when the server framework names one, else the URL path without its query. */
-function endpointOf(a: SpanAttributeMap): string | undefined {
-  const route = asString(a['http.route']);
-  if (route) return route;
-  const path = asString(a['url.path']) ?? asString(a['http.target']);
-  if (path) return path.split('?', 1)[0];
-  const full = asString(a['url.full']) ?? asString(a['http.url']);
-  if (!full) return undefined;
-  try {
-    return new URL(full).pathname;
-  } catch {
-    return undefined;
-  }
 }
 
 /** `code: message` from the exception event, the span status and the provider's error code. */

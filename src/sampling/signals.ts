@@ -76,7 +76,10 @@ export function signalsOf(span: SamplingSpan): SpanSignals {
   };
 }
 
-/** `http.route` when a framework names the template, else the path of `url.path` / `http.target` / `url.full` / `http.url`. */
+/**
+ * `http.route` when a framework names the template, else the path of `url.path` / `http.target` / `url.full` /
+ * `http.url` without its query. Also a record's `metadata.endpoint` (exporters/span-to-record.ts).
+ */
 export function routeOf(a: Record<string, unknown>): string | undefined {
   const route = asString(a['http.route']);
   if (route) return route;

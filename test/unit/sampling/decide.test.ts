@@ -8,26 +8,21 @@ import { decideTrace, matchesPattern, traceIdDraw, type OutcomeSamplingOptions }
 import { isLocalRoot, signalsOf, type SamplingSpan } from '../../../src/sampling/signals';
 import {
   CollectingProcessor,
+  baseOptions,
   TRACE_DRAW_0,
   TRACE_DRAW_1,
   TRACE_DRAW_HALF,
   TRACE_DRAW_UNDER_HALF,
   endAfter,
   hexId,
-  seededRandom,
   startGatewayTrace,
   testTracer,
   type GatewayOutcome,
 } from './helpers';
+import { prng } from '../../helpers/prng';
 
-const defaults: OutcomeSamplingOptions = {
-  ratio: 0,
-  keepErrors: true,
-  keepStatusCodes: [429],
-  slowerThanMs: 10_000,
-  costlierThanUsd: 0.5,
-  tokensAbove: 50_000,
-};
+/** The processor's test options with every outcome rule on: decide() reads only its own fields of them. */
+const defaults: OutcomeSamplingOptions = baseOptions();
 
 /** The two ended spans of a gateway request (upstream first, as they end), taking `ms` each. */
 function gatewaySpans(traceId: string, outcome: GatewayOutcome = {}, ms = 100): ReadableSpan[] {
@@ -177,7 +172,7 @@ describe('ratio draw', () => {
   });
 
   test('over many random ids, the kept share is close to the ratio', () => {
-    const random = seededRandom(7);
+    const random = prng(7);
     let kept = 0;
     for (let i = 0; i < 20_000; i++) if (traceIdDraw(hexId(random, 16)) < 0.25) kept++;
     expect(kept / 20_000).toBeGreaterThan(0.24);

@@ -6,24 +6,13 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { OutcomeSamplingProcessorOptions } from '../../../src/sampling/outcome-sampling-processor';
+import { prng } from '../../helpers/prng';
 
 /** Trace ids whose ratio draw (lower 8 bytes) is known: 0, just under 0.5, exactly 0.5, just under 1. */
 export const TRACE_DRAW_0 = 'aaaaaaaaaaaaaaaa0000000000000000';
 export const TRACE_DRAW_UNDER_HALF = 'aaaaaaaaaaaaaaaa7ffffffffffff000';
 export const TRACE_DRAW_HALF = 'aaaaaaaaaaaaaaaa8000000000000000';
 export const TRACE_DRAW_1 = 'aaaaaaaaaaaaaaaaffffffffffffffff';
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 export function hexId(random: () => number, bytes: number): string {
   let out = '';
@@ -48,7 +37,7 @@ export interface SpanOptions {
   startSeconds?: number;
 }
 
-const random = seededRandom(42);
+const random = prng(42);
 
 export function testTracer(spanProcessors: SpanProcessor[]): TestTracer {
   const queued: string[] = [];

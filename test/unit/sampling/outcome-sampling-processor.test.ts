@@ -19,12 +19,12 @@ import {
   endAfter,
   hexId,
   inMemory,
-  seededRandom,
   spanIdsOf,
   startGatewayTrace,
   testTracer,
   type GatewayOutcome,
 } from './helpers';
+import { prng } from '../../helpers/prng';
 
 function setup(overrides: Partial<OutcomeSamplingProcessorOptions> = {}, extraDownstream: SpanProcessor[] = []) {
   const { exporter, processor } = inMemory();
@@ -168,7 +168,7 @@ describe('whole traces under concurrency', () => {
   }
 
   test('300 interleaved traces ending in random order (roots first or last): each leaves whole, as decided on all its spans', () => {
-    const random = seededRandom(1234);
+    const random = prng(1234);
     const { t, sampler, exported, raw, options } = setup({ ratio: 0.5 });
     const traces = startMany(t, 300, random);
     for (const span of shuffled(traces.flatMap((tr) => tr.spans), random)) endAfter(span, 1 + Math.floor(random() * 5_000));
@@ -194,7 +194,7 @@ describe('whole traces under concurrency', () => {
 
   test('under memory pressure and time-outs, traces are decided early but still leave whole', () => {
     jest.useFakeTimers();
-    const random = seededRandom(99);
+    const random = prng(99);
     const { t, sampler, exported, raw } = setup({ ratio: 0.5, maxBufferedSpans: 12, decisionWaitMs: 50 });
     const traces = startMany(t, 200, random);
     let peak = 0;
@@ -327,7 +327,7 @@ describe('time-outs and memory', () => {
   test('after every trace ended and decisionMemoryMs passed, nothing is held and no timer is armed', () => {
     jest.useFakeTimers();
     const { t, sampler } = setup({ decisionMemoryMs: 5_000, ratio: 0.5 });
-    const random = seededRandom(5);
+    const random = prng(5);
     for (let i = 0; i < 50; i++) {
       const { server, upstream } = startGatewayTrace(t, hexId(random, 16), { error: i % 7 === 0 });
       endAfter(upstream, 10);
