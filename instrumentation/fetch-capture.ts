@@ -3,10 +3,12 @@
  *
  * On Node 20/22 no diagnostics channel carries fetch body bytes, and reading `request.body` would
  * steal it. So we wrap `dispatch(opts, handler)` of undici's global dispatcher (the object Node's
- * fetch uses): request bodies pass through a copying async generator, and the handler is replaced by a
- * Proxy that forwards every call to the original (with `this` bound to it: undici handlers are
- * stateful) and observes response head, data and end. Nothing is buffered beyond the exchange's cap,
- * and nothing is read that the app did not read.
+ * fetch uses) and observe the handler undici calls back: its request-body, response-head and
+ * response-data callbacks are wrapped on that handler object (undici's own, made per request), each
+ * forwarding unchanged to the original. Request bytes come through `onBodySent`, which undici (5–7)
+ * calls with every body chunk it writes to the socket, whatever the body's type; the body itself and
+ * the dispatch options are passed on untouched. Nothing is buffered beyond the exchange's cap, and
+ * nothing is read that the app did not read.
  *
  * The span is instrumentation-undici's. It is not made active, so we find it through the
  * `traceparent` header it injects, in the span registry the `GenAiSpanProcessor` keeps; binding is
@@ -19,6 +21,7 @@ import { diag, type Span } from '@opentelemetry/api';
 import { CANCELLED, LlmExchange } from '../src/exchange';
 import { matchRoute } from '../src/routes';
 import type { CallTracker } from './call-tracker';
+import { copyRequestChunk } from './chunks';
 
 const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
 const PATCHED = Symbol.for('otel-genai-braintrust.dispatch-patched');
@@ -93,23 +96,18 @@ export class FetchCapture {
   }
 
   private dispatch(original: Dispatch, self: unknown, opts: DispatchOptions, handler: object): unknown {
-    let exchange: LlmExchange | undefined;
     try {
-      exchange = this.startExchange(opts);
+      const exchange = this.startExchange(opts);
+      if (exchange) {
+        observeHandler(handler as Handler, exchange);
+        const body = opts.body;
+        // The body object undici's channel messages carry: how the exchange finds its span.
+        if (typeof body === 'object' && body !== null) this.byBody.set(body, exchange);
+      }
     } catch (err) {
       diag.debug(`otel-genai: fetch capture skipped: ${(err as Error).message}`);
     }
-    if (!exchange) return original.call(self, opts, handler);
-    let body = opts.body;
-    if (isAsyncIterable(body)) {
-      body = copyingIterable(body, exchange);
-      this.byBody.set(body as object, exchange);
-    } else if (typeof body === 'string') {
-      exchange.onRequestData(Buffer.from(body, 'utf8'));
-    } else if (body instanceof Uint8Array) {
-      exchange.onRequestData(body);
-    }
-    return original.call(self, { ...opts, body }, observingHandler(handler, exchange));
+    return original.call(self, opts, handler);
   }
 
   private startExchange(opts: DispatchOptions): LlmExchange | undefined {
@@ -174,84 +172,76 @@ function globalDispatcher(): Dispatcher | undefined {
   return dispatcher && typeof dispatcher.dispatch === 'function' ? dispatcher : undefined;
 }
 
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+type Handler = Record<string, unknown>;
+type Callback = (this: unknown, ...args: unknown[]) => unknown;
+
+/**
+ * Wraps, on undici's handler object itself, the callbacks that carry what we observe; each observer
+ * runs before the original, never throws, and the original gets the same arguments and `this`. Covers
+ * undici's legacy handler API (onConnect/onHeaders/onData, undici 5–7: what fetch uses on Node 20–24)
+ * and the newer one (onRequestStart/onResponseStart/onResponseData). Own properties on a per-request
+ * object, not a Proxy: undici reads `handler.onData` once per chunk, and a Proxy trap on every read
+ * costs more than the observation itself.
+ */
+function observeHandler(handler: Handler, exchange: LlmExchange): void {
+  // fetch cancels (app abort, body cancelled) through the abort function or controller undici hands
+  // the handler; wrapping it tells us before undici ends the span (as a non-error, per HTTP semconv).
+  wrapCallback(handler, 'onConnect', (args) => {
+    const abort = args[0];
+    if (typeof abort === 'function') args[0] = markingCancel(abort as Callback, exchange);
+  });
+  wrapCallback(handler, 'onRequestStart', (args) => {
+    const controller = args[0] as { abort?: unknown } | undefined;
+    if (controller && typeof controller.abort === 'function') controller.abort = markingCancel(controller.abort as Callback, exchange);
+  });
+  wrapCallback(handler, 'onBodySent', (args) => copyRequestChunk(exchange, args[0], undefined), true);
+  wrapCallback(handler, 'onHeaders', (args) => exchange.onResponseHead(Number(args[0]), rawHeaderLookup(args[1])));
+  wrapCallback(handler, 'onResponseStart', (args) => exchange.onResponseHead(Number(args[1]), objectHeaderLookup(args[2])));
+  wrapCallback(handler, 'onData', (args) => exchange.onResponseData(args[0] as Uint8Array));
+  wrapCallback(handler, 'onResponseData', (args) => exchange.onResponseData(args[1] as Uint8Array));
 }
 
-/** Yields exactly what the source yields, copying each chunk into the exchange on the way. */
-async function* copyingIterable(source: AsyncIterable<unknown>, exchange: LlmExchange): AsyncGenerator<unknown> {
-  for await (const chunk of source) {
+/** Replaces `handler[name]` (if it is a method, or if `add`) with one that calls `observe` first. */
+function wrapCallback(handler: Handler, name: string, observe: (args: IArguments) => void, add = false): void {
+  const original = handler[name];
+  if (typeof original !== 'function' && !(add && original === undefined)) return;
+  handler[name] = function (this: unknown) {
     try {
-      if (chunk instanceof Uint8Array) exchange.onRequestData(chunk);
-      else if (typeof chunk === 'string') exchange.onRequestData(Buffer.from(chunk, 'utf8'));
+      observe(arguments);
     } catch (err) {
-      diag.debug(`otel-genai: fetch body copy failed: ${(err as Error).message}`);
+      diag.debug(`otel-genai: fetch capture failed in ${name}: ${(err as Error).message}`);
     }
-    yield chunk;
-  }
+    // `arguments` as it is (an observer may have replaced an abort function in it): no array per call.
+    return typeof original === 'function' ? (original as Callback).apply(this, arguments as unknown as unknown[]) : undefined;
+  };
+}
+
+function markingCancel(abort: Callback, exchange: LlmExchange): Callback {
+  return function (this: unknown, ...reason: unknown[]) {
+    exchange.markInterrupted(CANCELLED);
+    return abort.apply(this, reason);
+  };
 }
 
 /**
- * A Proxy that forwards every handler call unchanged and observes the response. Covers undici's
- * legacy handler API (onHeaders/onData/onComplete/onError, undici 6 = Node 20/22) and the newer one
- * (onResponseStart/onResponseData/onResponseEnd/onResponseError, undici 7 = Node 24).
+ * undici's raw response headers: a flat array [name, value, name, value, ...] of Buffers or strings.
+ * Read in one pass on the first lookup (the exchange asks for several names), into a lower-case map.
  */
-function observingHandler(handler: object, exchange: LlmExchange): object {
-  const observers: Record<string, (args: unknown[]) => void> = {
-    // fetch cancels (app abort, body cancelled) through the abort function or controller undici hands
-    // the handler; wrapping it tells us before undici ends the span (as a non-error, per HTTP semconv).
-    onConnect: (args) => {
-      const abort = args[0];
-      if (typeof abort === 'function') {
-        args[0] = function (this: unknown, ...reason: unknown[]) {
-          exchange.markInterrupted(CANCELLED);
-          return (abort as (...a: unknown[]) => unknown).apply(this, reason);
-        };
-      }
-    },
-    onRequestStart: ([controller]) => {
-      const c = controller as { abort?: (...a: unknown[]) => unknown } | undefined;
-      const abort = c?.abort;
-      if (c && typeof abort === 'function') {
-        c.abort = function (this: unknown, ...reason: unknown[]) {
-          exchange.markInterrupted(CANCELLED);
-          return abort.apply(this, reason);
-        };
-      }
-    },
-    onHeaders: ([status, rawHeaders]) => exchange.onResponseHead(Number(status), rawHeaderLookup(rawHeaders)),
-    onResponseStart: ([, status, headers]) => exchange.onResponseHead(Number(status), objectHeaderLookup(headers)),
-    onData: ([chunk]) => exchange.onResponseData(chunk as Uint8Array),
-    onResponseData: ([, chunk]) => exchange.onResponseData(chunk as Uint8Array),
-  };
-  // One forwarding function per method, made on first access: undici reads `onData` once per chunk.
-  const forwarders = new Map<PropertyKey, { method: Function; forward: Function }>();
-  return new Proxy(handler, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function') return value;
-      const known = forwarders.get(prop);
-      if (known && known.method === value) return known.forward;
-      const observer = typeof prop === 'string' ? observers[prop] : undefined;
-      const forward = function (this: unknown, ...args: unknown[]) {
-        if (observer) {
-          try {
-            observer(args);
-          } catch (err) {
-            diag.debug(`otel-genai: fetch response capture failed: ${(err as Error).message}`);
-          }
-        }
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-      forwarders.set(prop, { method: value, forward });
-      return forward;
-    },
-  });
-}
-
-/** undici 6 raw headers: a flat array [name, value, name, value, ...] of Buffers or strings. */
 function rawHeaderLookup(raw: unknown): (name: string) => string | undefined {
-  return (name) => headerFrom(Array.isArray(raw) ? raw : [], name);
+  let byName: Map<string, string> | undefined;
+  return (name) => {
+    if (!byName) {
+      byName = new Map();
+      const list = Array.isArray(raw) ? raw : [];
+      for (let i = 0; i + 1 < list.length; i += 2) {
+        const key = String(list[i]).toLowerCase();
+        const value = String(list[i + 1]);
+        const earlier = byName.get(key);
+        byName.set(key, earlier === undefined ? value : `${earlier}, ${value}`);
+      }
+    }
+    return byName.get(name);
+  };
 }
 
 function objectHeaderLookup(headers: unknown): (name: string) => string | undefined {
@@ -277,7 +267,8 @@ function headerValues(headers: unknown, name: string): string[] {
     }
   } else if (typeof headers === 'string') {
     // undici 6 keeps request headers as one `name: value\r\n` string: find the name at line starts.
-    const lower = headers.toLowerCase();
+    // Lower-casing the whole string is only needed when some header name is not already lower case.
+    const lower = isLowerCaseNames(headers) ? headers : headers.toLowerCase();
     const needle = `${name}:`;
     for (let at = lower.indexOf(needle); at !== -1; at = lower.indexOf(needle, at + needle.length)) {
       if (at > 0 && headers.charCodeAt(at - 1) !== 10 /* \n */) continue;
@@ -293,4 +284,20 @@ function headerValues(headers: unknown, name: string): string[] {
     }
   }
   return values;
+}
+
+/** Whether every header name in an undici `name: value\r\n` string is lower case (as undici and OTel write them). */
+function isLowerCaseNames(headers: string): boolean {
+  for (let line = 0; line < headers.length; ) {
+    const colon = headers.indexOf(':', line);
+    if (colon === -1) return true;
+    for (let i = line; i < colon; i++) {
+      const c = headers.charCodeAt(i);
+      if (c >= 65 && c <= 90) return false;
+    }
+    const next = headers.indexOf('\r\n', colon);
+    if (next === -1) return true;
+    line = next + 2;
+  }
+  return true;
 }

@@ -430,7 +430,8 @@ function parseEventData(data: string): unknown {
 }
 
 function streamFormatOf(contentType: string | undefined): StreamFormat | undefined {
-  if (!contentType) return undefined;
+  // Most responses: one compare, no string made.
+  if (!contentType || contentType.startsWith('application/json')) return undefined;
   const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
   if (type === 'text/event-stream') return 'sse';
   if (type === 'application/vnd.amazon.eventstream') return 'aws-event-stream';
