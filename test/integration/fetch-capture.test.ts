@@ -1,0 +1,59 @@
+/**
+ * The fetch capture observes; it does not stand between fetch and undici. What fetch hands the global
+ * dispatcher (options, body, handler) must reach undici's own dispatch as the very same objects, and
+ * the request bytes must still be seen (through undici's `onBodySent` callback). Run in a plain Node
+ * process, with real fetch and a real server on 127.0.0.1.
+ */
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+test('fetch capture passes undici the options, body and handler fetch gave it, and still reads the request body', () => {
+  const script = `
+    const http = require('node:http');
+    const { FetchCapture } = require('./dist/instrumentation/fetch-capture.js');
+    const { CallTracker } = require('./dist/instrumentation/call-tracker.js');
+    const { resolveConfig } = require('./dist/src/config.js');
+    const { LlmExchange } = require('./dist/src/exchange.js');
+
+    (async () => {
+    await (await fetch('data:,')).arrayBuffer(); // makes Node's global dispatcher
+    // Below the capture: what undici's dispatch receives. Above it: what fetch passes.
+    const dispatcher = globalThis[Symbol.for('undici.globalDispatcher.1')];
+    const real = dispatcher.dispatch;
+    const seen = {};
+    dispatcher.dispatch = function (opts, handler) { seen.inner = { opts, body: opts.body, handler }; return real.call(this, opts, handler); };
+    const tracker = new CallTracker(resolveConfig({ routes: [{ host: '127.0.0.1', pathPrefix: '/v1/', provider: 'openai' }] }, {}).config);
+    new FetchCapture(tracker).enable();
+    const captured = dispatcher.dispatch;
+    dispatcher.dispatch = function (opts, handler) { seen.outer = { opts, body: opts.body, handler }; return captured.call(this, opts, handler); };
+
+    // Which exchange the capture made: record the request bytes it was given.
+    const requestBytes = [];
+    const onRequestData = LlmExchange.prototype.onRequestData;
+    LlmExchange.prototype.onRequestData = function (chunk) { requestBytes.push(Buffer.from(chunk)); return onRequestData.call(this, chunk); };
+
+    const server = http.createServer((req, res) => {
+      const parts = [];
+      req.on('data', (c) => parts.push(c));
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(Buffer.concat(parts)));
+    });
+    server.listen(0, '127.0.0.1', async () => {
+      const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+      const res = await fetch('http://127.0.0.1:' + server.address().port + '/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const echoed = await res.text();
+      console.log(JSON.stringify({
+        sameOptions: seen.inner.opts === seen.outer.opts,
+        sameBody: seen.inner.body === seen.outer.body,
+        sameHandler: seen.inner.handler === seen.outer.handler,
+        echoedIntact: echoed === body,
+        captured: Buffer.concat(requestBytes).toString() === body,
+      }));
+      server.close();
+    });
+    })();
+  `;
+  const out = execFileSync(process.env.TEST_NODE ?? process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
+  expect(JSON.parse(out.trim())).toEqual({ sameOptions: true, sameBody: true, sameHandler: true, echoedIntact: true, captured: true });
+});
