@@ -7,11 +7,11 @@
  * ends without the attributes of what was seen, whatever path ended it.
  */
 import { diag, SpanStatusCode, type Span } from '@opentelemetry/api';
-import { callAttributes, spanNameFor } from '../src/annotate';
+import { spanNameFor, writeCallAttributes, type AnnotateOptions, type SpanAttributes } from '../src/annotate';
 import { contextAttributes, userIdHasher, type LlmContext } from '../src/attribution';
 import { resolveConfig, type GenAiConfig } from '../src/config';
 import { CANCELLED, type ExchangeOutcome, type LlmExchange } from '../src/exchange';
-import { costEstimatorFor, type CallCostEstimate } from '../src/pricing/cost';
+import { costEstimatorFor } from '../src/pricing/cost';
 import { redactQuery, redactUrl } from '../src/secrets';
 import { ATTR } from '../src/semconv';
 import { RequestContexts } from './request-contexts';
@@ -56,22 +56,30 @@ export class CallTracker {
   private readonly upstreamExchanges = new Map<string, LlmExchange>();
   /** Who is asking, per trace (setLlmContext, headers, the served request's body, baggage). */
   readonly requestContexts = new RequestContexts();
-  private hashUserId: (id: string) => string;
-  private estimateCost: CallCostEstimate;
-  private config: GenAiConfig;
+  private hashUserId!: (id: string) => string;
+  /** How calls are annotated, from the config; the second for spans below an SDK span that reports the usage. */
+  private annotate!: AnnotateOptions;
+  private annotateInsideGenAiCall!: AnnotateOptions;
+  private config!: GenAiConfig;
   /** Whether a span processor feeds us span starts (needed for fetch and for de-duplication). */
   processorAttached = false;
 
   constructor(config: GenAiConfig) {
-    this.config = config;
-    this.hashUserId = userIdHasher(config.userIdHashKey);
-    this.estimateCost = costEstimatorFor(config.prices, reportUnpriced);
+    this.configure(config);
   }
 
   configure(config: GenAiConfig): void {
     this.config = config;
     this.hashUserId = userIdHasher(config.userIdHashKey);
-    this.estimateCost = costEstimatorFor(config.prices, reportUnpriced);
+    const options: AnnotateOptions = {
+      captureContent: config.captureContent,
+      maxContentChars: config.maxCaptureBytes,
+      semconvLatestExperimental: config.semconvLatestExperimental,
+      hashUserId: this.hashUserId,
+      estimateCost: costEstimatorFor(config.prices, reportUnpriced),
+    };
+    this.annotate = options;
+    this.annotateInsideGenAiCall = { ...options, omitUsage: true };
   }
 
   /** `setLlmContext` for the trace of `span`: recorded for its LLM spans, and set on its served request's span now. */
@@ -119,21 +127,19 @@ export class CallTracker {
         this.upstreamProviders.set(traceId, call.provider);
         this.upstreamExchanges.set(traceId, exchange);
       }
-      const attributes = callAttributes(call, {
-        captureContent: this.config.captureContent,
-        maxContentChars: this.config.maxCaptureBytes,
-        semconvLatestExperimental: this.config.semconvLatestExperimental,
-        omitUsage: this.insideGenAiCall.has(span),
-        hashUserId: this.hashUserId,
-        estimateCost: this.estimateCost,
+      const describer = this.insideGenAiCall.get(span);
+      // An SDK span above already reports the usage; it gets the content it lacks (giveContent).
+      const given: SpanAttributes | undefined = describer ? {} : undefined;
+      writeCallAttributes(call, describer ? this.annotateInsideGenAiCall : this.annotate, (name, value) => {
+        span.setAttribute(name, value);
+        if (given) given[name] = value;
       });
       const named = { userId: call.request.userId, sessionId: call.request.sessionId };
       if (!served) this.requestContexts.noteUpstream(traceId, named);
       const who = this.requestContexts.resolve(traceId, named);
-      if (who) Object.assign(attributes, contextAttributes(who, this.hashUserId));
-      span.setAttributes(attributes);
-      const describer = this.insideGenAiCall.get(span);
-      if (describer) giveContent(describer, attributes);
+      // After the call's own: who is asking, as attribution resolved it, wins over what the body said.
+      if (who) span.setAttributes(contextAttributes(who, this.hashUserId));
+      if (describer && given) giveContent(describer, given);
       // A served request keeps its HTTP name (`POST /v1/chat/completions`): its upstream call is the `{operation} {model}`.
       if (!served) span.updateName(spanNameFor(call));
       const error = call.response.error;
@@ -215,7 +221,7 @@ const CONTENT_ATTRIBUTES = [ATTR.GEN_AI_INPUT_MESSAGES, ATTR.GEN_AI_OUTPUT_MESSA
  * the messages we read off the wire, where it has none of its own: it is the call's `llm` record in
  * Braintrust, and should show what was asked and answered.
  */
-function giveContent(describer: Span, attributes: Record<string, unknown>): void {
+function giveContent(describer: Span, attributes: SpanAttributes): void {
   const view = describer as SdkSpanView;
   if (!describer.isRecording() || !view.attributes) return;
   if (CONTENT_ATTRIBUTES.some((key) => view.attributes![key] !== undefined)) return;

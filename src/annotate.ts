@@ -28,69 +28,84 @@ export function spanNameFor(call: LlmCall): string {
   return model ? `${call.request.operation} ${model}` : call.request.operation;
 }
 
+/** The attributes of a call, as an object (what tests and other consumers read). */
 export function callAttributes(call: LlmCall, options: AnnotateOptions): SpanAttributes {
-  const names = attributeNames(options.semconvLatestExperimental);
   const out: SpanAttributes = {};
-  const set = (key: AttributeKey, value: AttributeValue | undefined) => {
-    if (value !== undefined) out[names[key]] = value;
+  writeCallAttributes(call, options, (name, value) => {
+    out[name] = value;
+  });
+  return out;
+}
+
+/** Receives a call's attributes one by one (e.g. `span.setAttribute`), never with an undefined value. */
+export type AttributeSink = (name: string, value: AttributeValue) => void;
+
+/**
+ * The attributes of a call, handed to `sink` one by one: the instrumentation sets them on the span
+ * directly, without building an object first (a per-call object with ~20 computed keys costs more
+ * than the span's own stores).
+ */
+export function writeCallAttributes(call: LlmCall, options: AnnotateOptions, sink: AttributeSink): void {
+  const n = attributeNames(options.semconvLatestExperimental);
+  const put = (name: string, value: AttributeValue | undefined) => {
+    if (value !== undefined) sink(name, value);
   };
   const { request: req, response: res } = call;
 
-  set('GEN_AI_OPERATION_NAME', req.operation);
+  put(n.GEN_AI_OPERATION_NAME, req.operation);
   // Empty for a gateway's own request until its upstream call names the provider.
-  set('GEN_AI_PROVIDER_NAME', call.provider || undefined);
-  set('GEN_AI_REQUEST_MODEL', req.model);
-  set('GEN_AI_REQUEST_MAX_TOKENS', req.maxTokens);
-  set('GEN_AI_REQUEST_TEMPERATURE', req.temperature);
-  set('GEN_AI_REQUEST_TOP_P', req.topP);
-  set('GEN_AI_REQUEST_TOP_K', req.topK);
-  set('GEN_AI_REQUEST_STOP_SEQUENCES', req.stopSequences);
-  set('GEN_AI_REQUEST_SEED', req.seed);
-  set('GEN_AI_REQUEST_FREQUENCY_PENALTY', req.frequencyPenalty);
-  set('GEN_AI_REQUEST_PRESENCE_PENALTY', req.presencePenalty);
-  set('GEN_AI_REQUEST_CHOICE_COUNT', req.choiceCount);
-  if (req.stream) set('GEN_AI_REQUEST_STREAM', true);
-  set('GEN_AI_OUTPUT_TYPE', req.outputType);
-  set('GEN_AI_REQUEST_ENCODING_FORMATS', req.encodingFormats);
-  set('GEN_AI_EMBEDDINGS_DIMENSION_COUNT', req.dimensionCount);
-  set('GEN_AI_CONVERSATION_ID', req.conversationId);
-  set('USER_ID', req.userId !== undefined && options.hashUserId ? options.hashUserId(req.userId) : req.userId);
-  set('SESSION_ID', req.sessionId);
-  if (call.family === 'openai.chat_completions') set('OPENAI_API_TYPE', 'chat_completions');
-  else if (call.family === 'openai.responses') set('OPENAI_API_TYPE', 'responses');
+  put(n.GEN_AI_PROVIDER_NAME, call.provider || undefined);
+  put(n.GEN_AI_REQUEST_MODEL, req.model);
+  put(n.GEN_AI_REQUEST_MAX_TOKENS, req.maxTokens);
+  put(n.GEN_AI_REQUEST_TEMPERATURE, req.temperature);
+  put(n.GEN_AI_REQUEST_TOP_P, req.topP);
+  put(n.GEN_AI_REQUEST_TOP_K, req.topK);
+  put(n.GEN_AI_REQUEST_STOP_SEQUENCES, req.stopSequences);
+  put(n.GEN_AI_REQUEST_SEED, req.seed);
+  put(n.GEN_AI_REQUEST_FREQUENCY_PENALTY, req.frequencyPenalty);
+  put(n.GEN_AI_REQUEST_PRESENCE_PENALTY, req.presencePenalty);
+  put(n.GEN_AI_REQUEST_CHOICE_COUNT, req.choiceCount);
+  if (req.stream) put(n.GEN_AI_REQUEST_STREAM, true);
+  put(n.GEN_AI_OUTPUT_TYPE, req.outputType);
+  put(n.GEN_AI_REQUEST_ENCODING_FORMATS, req.encodingFormats);
+  put(n.GEN_AI_EMBEDDINGS_DIMENSION_COUNT, req.dimensionCount);
+  put(n.GEN_AI_CONVERSATION_ID, req.conversationId);
+  put(n.USER_ID, req.userId !== undefined && options.hashUserId ? options.hashUserId(req.userId) : req.userId);
+  put(n.SESSION_ID, req.sessionId);
+  if (call.family === 'openai.chat_completions') put(n.OPENAI_API_TYPE, 'chat_completions');
+  else if (call.family === 'openai.responses') put(n.OPENAI_API_TYPE, 'responses');
 
-  set('GEN_AI_RESPONSE_ID', res.id);
-  set('GEN_AI_RESPONSE_MODEL', res.model);
-  if (res.finishReasons && res.finishReasons.length > 0) set('GEN_AI_RESPONSE_FINISH_REASONS', res.finishReasons);
-  set('GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK', call.timeToFirstChunk);
+  put(n.GEN_AI_RESPONSE_ID, res.id);
+  put(n.GEN_AI_RESPONSE_MODEL, res.model);
+  if (res.finishReasons && res.finishReasons.length > 0) put(n.GEN_AI_RESPONSE_FINISH_REASONS, res.finishReasons);
+  put(n.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, call.timeToFirstChunk);
 
   const usage = res.usage;
   if (usage && !options.omitUsage) {
-    set('GEN_AI_USAGE_INPUT_TOKENS', usage.inputTokens);
-    set('GEN_AI_USAGE_OUTPUT_TOKENS', usage.outputTokens);
-    set('GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS', usage.cacheReadInputTokens);
-    set('GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS', usage.cacheCreationInputTokens);
-    set('GEN_AI_USAGE_REASONING_OUTPUT_TOKENS', usage.reasoningOutputTokens);
+    put(n.GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens);
+    put(n.GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens);
+    put(n.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens);
+    put(n.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheCreationInputTokens);
+    put(n.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningOutputTokens);
     const model = res.model ?? req.model;
-    set('GEN_AI_USAGE_COST', usage.costUsd ?? (model && options.estimateCost ? options.estimateCost(model, usage, call.provider) : undefined));
+    put(n.GEN_AI_USAGE_COST, usage.costUsd ?? (model && options.estimateCost ? options.estimateCost(model, usage, call.provider) : undefined));
   }
 
-  set('SERVER_ADDRESS', call.serverAddress);
-  set('SERVER_PORT', call.serverPort);
-  set('ERROR_TYPE', res.error?.type);
-  if (call.partial) set('GEN_AI_CAPTURE_PARTIAL', true);
-  if (options.omitUsage) set('GEN_AI_DESCRIBED_BY_ANCESTOR', true);
+  put(n.SERVER_ADDRESS, call.serverAddress);
+  put(n.SERVER_PORT, call.serverPort);
+  put(n.ERROR_TYPE, res.error?.type);
+  if (call.partial) put(n.GEN_AI_CAPTURE_PARTIAL, true);
+  if (options.omitUsage) put(n.GEN_AI_DESCRIBED_BY_ANCESTOR, true);
 
   if (options.captureContent) {
-    const setJson = (key: AttributeKey, list: unknown[] | undefined) => {
-      if (list !== undefined && list.length > 0) set(key, contentJson(list, options.maxContentChars));
+    const putJson = (name: string, list: unknown[] | undefined) => {
+      if (list !== undefined && list.length > 0) put(name, contentJson(list, options.maxContentChars));
     };
-    setJson('GEN_AI_SYSTEM_INSTRUCTIONS', req.systemInstructions);
-    setJson('GEN_AI_INPUT_MESSAGES', req.inputMessages);
-    setJson('GEN_AI_TOOL_DEFINITIONS', req.toolDefinitions);
-    setJson('GEN_AI_OUTPUT_MESSAGES', res.outputMessages);
+    putJson(n.GEN_AI_SYSTEM_INSTRUCTIONS, req.systemInstructions);
+    putJson(n.GEN_AI_INPUT_MESSAGES, req.inputMessages);
+    putJson(n.GEN_AI_TOOL_DEFINITIONS, req.toolDefinitions);
+    putJson(n.GEN_AI_OUTPUT_MESSAGES, res.outputMessages);
   }
-  return out;
 }
 
 /**

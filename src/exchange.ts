@@ -35,13 +35,16 @@ type StreamFormat = 'sse' | 'aws-event-stream' | 'ndjson';
 interface ParsedRequest {
   request: LlmRequest;
   partial: boolean;
-  notes: string[];
+  notes: readonly string[];
 }
 interface ParsedResponse {
   response: LlmResponse;
   partial: boolean;
-  notes: string[];
+  notes: readonly string[];
 }
+
+/** The notes of a parse that added no diagnostics (most): one shared empty list. */
+const NO_NOTES: readonly string[] = Object.freeze([]);
 
 /** `error.type` of an exchange the app cancelled (not an error status: OTel HTTP conventions agree). */
 export const CANCELLED = 'cancelled';
@@ -182,7 +185,9 @@ export class LlmExchange {
       const req = this.parseRequest(twin);
       request = req.request;
       partial ||= req.partial;
-      const res = (twin && outcome.complete && this.responseSharedWith(twin)) || this.noting(() => this.parseResponse(outcome));
+      let res = (twin && outcome.complete && this.responseSharedWith(twin)) || this.noting(this.diagnostics.length, this.parseResponse(outcome));
+      // A parse may be shared with a twin: changed by copy, never in place.
+      if (outcome.transportError && !res.response.error) res = { ...res, response: { ...res.response, error: { type: outcome.transportError } } };
       this.parsedResponse = res;
       response = res.response;
       partial ||= res.partial;
@@ -190,10 +195,9 @@ export class LlmExchange {
       // Parsers are written not to throw; this is the last line of defence for the host app.
       this.diagnostics.push(`parser error: ${(err as Error).message}`);
       request ??= { operation: 'chat' };
-      response = {};
+      response = outcome.transportError ? { error: { type: outcome.transportError } } : {};
       partial = true;
     }
-    if (outcome.transportError && !response.error) response.error = { type: outcome.transportError };
     if (response.contentTruncated) partial = true;
     const call: LlmCall = { family: this.family.name, provider: this.route.provider, request, response, partial };
     if (this.server.address !== undefined) call.serverAddress = this.server.address;
@@ -228,7 +232,7 @@ export class LlmExchange {
 
   private parseRequest(twin?: LlmExchange): ParsedRequest {
     if (this.parsedRequest) return this.parsedRequest;
-    this.parsedRequest = (twin && this.requestSharedWith(twin)) || this.noting(() => this.parseRequestBody());
+    this.parsedRequest = (twin && this.requestSharedWith(twin)) || this.noting(this.diagnostics.length, this.parseRequestBody());
     return this.parsedRequest;
   }
 
@@ -240,9 +244,9 @@ export class LlmExchange {
     if (mine.truncated || theirs.truncated || mine.total !== theirs.total || mine.total === 0) return undefined;
     if (!mine.headBuffer().equals(theirs.headBuffer())) return undefined;
     const shared = twin.parseRequest();
-    this.diagnostics.push(...shared.notes);
-    // A copy: each call's request is its own object; the message lists inside are shared, read-only.
-    return { ...shared, request: { ...shared.request } };
+    if (shared.notes.length > 0) this.diagnostics.push(...shared.notes);
+    // The same object: parse results are read-only once made (see `finish`).
+    return shared;
   }
 
   /** The finished twin's parsed response, if the raw bytes and response head are the same as ours. */
@@ -253,15 +257,18 @@ export class LlmExchange {
     if (this.errorTypeHeader !== twin.errorTypeHeader || this.headerUsage.input !== twin.headerUsage.input || this.headerUsage.output !== twin.headerUsage.output) return undefined;
     const mine = this.rawResponseParts();
     if (!mine || !sameBytes(mine, twin.rawResponse)) return undefined;
-    this.diagnostics.push(...theirs.notes);
-    return { ...theirs, response: { ...theirs.response } };
+    if (theirs.notes.length > 0) this.diagnostics.push(...theirs.notes);
+    return theirs;
   }
 
-  /** `parse()`, with the diagnostics it added as its `notes` (a twin sharing the result shares them too). */
-  private noting<T extends { notes: string[] }>(parse: () => Omit<T, 'notes'>): T {
-    const before = this.diagnostics.length;
-    const parsed = parse();
-    return { ...parsed, notes: this.diagnostics.slice(before) } as T;
+  /**
+   * A parse result with the diagnostics its parse added (those after index `before`) as its `notes`:
+   * a twin sharing the result shares them too. Called as `noting(this.diagnostics.length, parse())`:
+   * arguments are evaluated left to right, so `before` is read before the parse runs.
+   */
+  private noting<T extends { notes: readonly string[] }>(before: number, parsed: T): T {
+    if (this.diagnostics.length > before) parsed.notes = this.diagnostics.slice(before);
+    return parsed;
   }
 
   /** Same parser, same parse context: the same bytes give the same result. */
@@ -285,16 +292,16 @@ export class LlmExchange {
     return parts.length === 0 ? undefined : parts;
   }
 
-  private parseRequestBody(): Omit<ParsedRequest, 'notes'> {
+  private parseRequestBody(): ParsedRequest {
     const decoded = this.decode(this.requestBody, this.requestEncoding);
     const body = this.parseJson(decoded.bytes, decoded.partial || this.requestBody.truncated, this.requestBody, 'request');
     const request = this.family.parseRequest(body.value ?? {}, this.ctx);
     if (this.route.pathStream) request.stream = true;
-    return { request, partial: body.partial };
+    return { request, partial: body.partial, notes: NO_NOTES };
   }
 
-  private parseResponse(outcome: ExchangeOutcome): Omit<ParsedResponse, 'notes'> {
-    if (this.status === undefined) return { response: {}, partial: true };
+  private parseResponse(outcome: ExchangeOutcome): ParsedResponse {
+    if (this.status === undefined) return { response: {}, partial: true, notes: NO_NOTES };
     if (this.reducer) {
       let partial = false;
       if (this.decoder) this.drainStream();
@@ -309,7 +316,7 @@ export class LlmExchange {
       this.decoder?.end();
       const response = this.reducer.finish();
       this.addHeaderUsage(response);
-      return { response, partial: partial || !outcome.complete };
+      return { response, partial: partial || !outcome.complete, notes: NO_NOTES };
     }
     const captured = this.responseBody ?? new CappedBytes(0);
     const decoded = this.decode(captured, this.responseEncoding);
@@ -318,11 +325,11 @@ export class LlmExchange {
       const parsed = body.value !== undefined ? this.family.parseError(body.value) : undefined;
       // A body without a machine-readable code: an error-type header, else the status code, names it.
       const error = parsed && parsed.type !== OTHER_ERROR ? parsed : { ...parsed, type: this.errorTypeHeader ?? String(this.status) };
-      return { response: { error }, partial: body.partial };
+      return { response: { error }, partial: body.partial, notes: NO_NOTES };
     }
     const response = body.value !== undefined ? this.family.parseResponse(body.value, this.ctx) : {};
     this.addHeaderUsage(response);
-    return { response, partial: body.partial };
+    return { response, partial: body.partial, notes: NO_NOTES };
   }
 
   /** Bedrock reports usage in headers for vendors whose bodies do not carry it. */
