@@ -10,7 +10,7 @@ import { familyFor } from './families';
 import type { LlmCall, LlmRequest, LlmResponse } from './llm-call';
 import type { RouteMatch } from './routes';
 import { AwsEventStreamDecoder } from './wire/aws-event-stream';
-import { CappedBytes, decodeBody, parseContentEncoding, type ContentEncoding } from './wire/body';
+import { CappedBytes, decodeBody, GrowingBytes, parseContentEncoding, type ContentEncoding } from './wire/body';
 import { NdjsonDecoder } from './wire/ndjson';
 import { SseDecoder } from './wire/sse';
 import { sniffJson } from './wire/sniff';
@@ -79,8 +79,7 @@ export class LlmExchange {
   private responseBody: CappedBytes | undefined;
   private streamFormat: StreamFormat | undefined;
   /** Identity-encoded streams: pending bytes, decoded a batch at a time into `reducer`. */
-  private pendingStream: Buffer[] = [];
-  private pendingStreamBytes = 0;
+  private pendingStream = new GrowingBytes();
   private decoder: StreamDecoder | undefined;
   private reducer: StreamReducer | undefined;
   private diagnostics: string[] = [];
@@ -150,9 +149,8 @@ export class LlmExchange {
     if (this.result) return;
     if (this.firstChunkAt === undefined) this.firstChunkAt = performance.now();
     if (this.decoder) {
-      this.pendingStream.push(Buffer.from(chunk));
-      this.pendingStreamBytes += chunk.byteLength;
-      if (this.pendingStreamBytes >= STREAM_BATCH_BYTES) this.drainStream();
+      this.pendingStream.append(chunk);
+      if (this.pendingStream.length >= STREAM_BATCH_BYTES) this.drainStream();
     } else {
       (this.responseBody ??= new CappedBytes(this.options.maxCaptureBytes)).push(chunk);
     }
@@ -288,7 +286,7 @@ export class LlmExchange {
   private rawResponseParts(): Buffer[] | undefined {
     if (this.responseBody) return this.responseBody.truncated || this.responseBody.total === 0 ? undefined : [this.responseBody.headBuffer()];
     if (!this.keepRawResponse || this.decodedStreamBytes < 0) return undefined;
-    const parts = [...this.decodedStream, ...this.pendingStream];
+    const parts = this.pendingStream.length > 0 ? [...this.decodedStream, this.pendingStream.bytes()] : this.decodedStream;
     return parts.length === 0 ? undefined : parts;
   }
 
@@ -395,9 +393,9 @@ export class LlmExchange {
 
   private drainStream(): void {
     if (!this.decoder || this.pendingStream.length === 0) return;
-    const batch = this.pendingStream.length === 1 ? this.pendingStream[0]! : Buffer.concat(this.pendingStream, this.pendingStreamBytes);
-    this.pendingStream = [];
-    this.pendingStreamBytes = 0;
+    // The batch keeps its buffer (decoders and a twin's comparison may hold on to it): start a new one.
+    const batch = this.pendingStream.bytes();
+    this.pendingStream = new GrowingBytes();
     if (this.keepRawResponse && this.decodedStreamBytes >= 0) {
       if (this.decodedStreamBytes + batch.byteLength <= this.options.maxCaptureBytes) {
         this.decodedStream.push(batch);
@@ -412,7 +410,7 @@ export class LlmExchange {
   }
 
   private release(): void {
-    this.pendingStream = [];
+    this.pendingStream = new GrowingBytes();
     this.decodedStream = [];
     this.responseBody = undefined;
     this.decoder = undefined;

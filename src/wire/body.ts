@@ -9,29 +9,65 @@ import * as zlib from 'node:zlib';
 
 export const TAIL_BYTES = 16 * 1024;
 
+/**
+ * Bytes appended chunk by chunk into one growing buffer (the first chunk's size or 1 KiB, then
+ * doubling, never past `maxCapacity` unless one append needs it), so that a body seen as many small
+ * chunks is a few allocations and one object, not one copy per chunk: an in-flight stream's capture
+ * stays small for the garbage collector.
+ */
+export class GrowingBytes {
+  private buffer: Buffer | undefined;
+  length = 0;
+
+  constructor(private readonly maxCapacity = Infinity) {}
+
+  append(chunk: Uint8Array): void {
+    const needed = this.length + chunk.byteLength;
+    if (!this.buffer || needed > this.buffer.byteLength) {
+      let capacity = this.buffer ? this.buffer.byteLength * 2 : Math.max(needed, 1024);
+      while (capacity < needed) capacity *= 2;
+      capacity = Math.max(needed, Math.min(capacity, this.maxCapacity));
+      const grown = Buffer.allocUnsafe(capacity);
+      if (this.buffer) this.buffer.copy(grown, 0, 0, this.length);
+      this.buffer = grown;
+    }
+    this.buffer.set(chunk, this.length);
+    this.length = needed;
+  }
+
+  /** Bytes allocated (what this holds in memory). */
+  get capacity(): number {
+    return this.buffer?.byteLength ?? 0;
+  }
+
+  /** The bytes so far (a view: later appends may move them, so take it once the bytes are complete). */
+  bytes(): Buffer {
+    return this.buffer ? this.buffer.subarray(0, this.length) : Buffer.alloc(0);
+  }
+}
+
 export class CappedBytes {
   /** Bytes seen, including those not kept. */
   total = 0;
-  private head: Buffer[] = [];
-  private headBytes = 0;
+  private readonly head: GrowingBytes;
   private tail: Buffer[] = [];
   private tailBytes = 0;
 
-  constructor(private readonly cap: number) {}
+  constructor(private readonly cap: number) {
+    this.head = new GrowingBytes(cap);
+  }
 
   get truncated(): boolean {
-    return this.total > this.headBytes;
+    return this.total > this.head.length;
   }
 
   push(chunk: Uint8Array): void {
     const length = chunk.byteLength;
     this.total += length;
-    const room = this.cap - this.headBytes;
+    // Copied: the caller's buffer may be reused or mutated after we return.
+    const room = this.cap - this.head.length;
     if (room > 0) {
-      // Copy: the caller's buffer may be reused or mutated after we return.
-      const kept = length <= room ? Buffer.from(chunk) : Buffer.from(chunk.subarray(0, room));
-      this.head.push(kept);
-      this.headBytes += kept.byteLength;
+      this.head.append(length <= room ? chunk : chunk.subarray(0, room));
       if (length <= room) return;
       chunk = chunk.subarray(room);
     }
@@ -41,8 +77,7 @@ export class CappedBytes {
   }
 
   headBuffer(): Buffer {
-    if (this.head.length !== 1) this.head = [Buffer.concat(this.head, this.headBytes)];
-    return this.head[0] ?? Buffer.alloc(0);
+    return this.head.bytes();
   }
 
   tailBuffer(): Buffer {

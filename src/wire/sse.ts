@@ -15,7 +15,9 @@ export class SseDecoder {
   private readonly text = new StringDecoder('utf8');
   private pending = '';
   private eventName: string | undefined;
-  private data: string[] = [];
+  /** The event's `data:` lines: most events have one, kept as a string; more go into a list. */
+  private data: string | undefined;
+  private moreData: string[] | undefined;
   /** A `\r` ended the previous chunk: a `\n` starting the next one belongs to it. */
   private skipLeadingLf = false;
 
@@ -27,7 +29,7 @@ export class SseDecoder {
     if (input.length === 0) return;
     if (this.skipLeadingLf && input.startsWith('\n')) input = input.slice(1);
     this.skipLeadingLf = false;
-    const buffer = this.pending + input;
+    const buffer = this.pending.length === 0 ? input : this.pending + input;
     let start = 0;
     // Next CR and LF at or after `start`, searched again only once passed: re-searching for a CR
     // that is not there (the usual LF-only stream) would rescan the rest of the batch on every line.
@@ -52,7 +54,7 @@ export class SseDecoder {
       } else {
         break;
       }
-      this.line(buffer.slice(start, end));
+      this.line(buffer, start, end);
       start = next;
     }
     this.pending = start === 0 ? buffer : buffer.slice(start);
@@ -62,32 +64,38 @@ export class SseDecoder {
   end(): void {
     const rest = this.pending + this.text.end();
     this.pending = '';
-    if (rest.length > 0) this.line(rest);
+    if (rest.length > 0) this.line(rest, 0, rest.length);
     this.dispatch();
   }
 
-  private line(line: string): void {
-    if (line.length === 0) {
+  /** The line `text[start, end)`, read in place: only a field's value becomes a string of its own. */
+  private line(text: string, start: number, end: number): void {
+    if (start === end) {
       this.dispatch();
       return;
     }
-    if (line.charCodeAt(0) === 58 /* ':' */) return; // comment
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.charCodeAt(0) === 32 /* ' ' */) value = value.slice(1);
-    if (field === 'data') this.data.push(value);
-    else if (field === 'event') this.eventName = value;
-    // `id` and `retry` carry nothing we report.
+    if (text.charCodeAt(start) === 58 /* ':' */) return; // comment
+    let colon = text.indexOf(':', start);
+    if (colon === -1 || colon > end) colon = end;
+    const fieldLength = colon - start;
+    const isData = fieldLength === 4 && text.startsWith('data', start);
+    if (!isData && !(fieldLength === 5 && text.startsWith('event', start))) return; // `id` and `retry` carry nothing we report.
+    let from = colon + 1;
+    if (from < end && text.charCodeAt(from) === 32 /* ' ' */) from++;
+    const value = from >= end ? '' : text.slice(from, end);
+    if (!isData) this.eventName = value;
+    else if (this.data === undefined) this.data = value;
+    else (this.moreData ??= []).push(value);
   }
 
   private dispatch(): void {
-    if (this.data.length > 0) {
-      const event: SseEvent = { data: this.data.length === 1 ? this.data[0]! : this.data.join('\n') };
+    if (this.data !== undefined) {
+      const event: SseEvent = { data: this.moreData ? [this.data, ...this.moreData].join('\n') : this.data };
       if (this.eventName) event.event = this.eventName;
       this.onEvent(event);
     }
-    this.data = [];
+    this.data = undefined;
+    this.moreData = undefined;
     this.eventName = undefined;
   }
 }

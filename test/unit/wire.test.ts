@@ -1,5 +1,5 @@
 import * as zlib from 'node:zlib';
-import { CappedBytes, decodeBody, parseContentEncoding, TAIL_BYTES } from '../../src/wire/body';
+import { CappedBytes, decodeBody, GrowingBytes, parseContentEncoding, TAIL_BYTES } from '../../src/wire/body';
 import { sniffJson } from '../../src/wire/sniff';
 import { SseDecoder, type SseEvent } from '../../src/wire/sse';
 import { contentType, loadFixtures, wireResponseBytes } from '../helpers/fixtures';
@@ -156,6 +156,36 @@ describe('SseDecoder (WHATWG HTML § server-sent events)', () => {
   });
 });
 
+describe('GrowingBytes', () => {
+  test.each([1, 2, 3, 4, 5])('any chunking gives the same bytes, in a few buffers (seed %i)', (seed) => {
+    const data = randomBytes(40_000, seed);
+    const g = new GrowingBytes();
+    let allocations = 0;
+    let last: ArrayBufferLike | undefined;
+    for (const part of splitRandom(data, seed, 700)) {
+      g.append(part);
+      const now = g.bytes().buffer;
+      if (now !== last) allocations++;
+      last = now;
+    }
+    expect(g.bytes().equals(data)).toBe(true);
+    // Doubling from the first chunk (or 1 KiB): ~log2(40000 / 1024) + 1 buffers, not one per chunk.
+    expect(allocations).toBeLessThanOrEqual(8);
+  });
+
+  test('never grows past its maximum unless one append needs more', () => {
+    const g = new GrowingBytes(1500);
+    g.append(Buffer.alloc(1000, 1));
+    g.append(Buffer.alloc(400, 2));
+    expect(g.bytes().byteLength).toBe(1400);
+    expect(g.capacity).toBe(1500); // doubling would have made 2000
+    g.append(Buffer.alloc(3000, 3));
+    expect(g.length).toBe(4400);
+    expect(g.capacity).toBe(4400);
+    expect(g.bytes().subarray(1400).equals(Buffer.alloc(3000, 3))).toBe(true);
+  });
+});
+
 describe('CappedBytes', () => {
   test('under the cap: everything kept, not truncated', () => {
     const c = new CappedBytes(10);
@@ -203,6 +233,15 @@ describe('CappedBytes', () => {
     c.push(data);
     expect(c.headBuffer().equals(data.subarray(0, 100))).toBe(true);
     expect(c.tailBuffer().equals(data.subarray(data.length - 16 * 1024))).toBe(true);
+  });
+
+  test('the caller may reuse its buffer after push: what was kept is a copy', () => {
+    const c = new CappedBytes(100);
+    const reused = Buffer.from('first');
+    c.push(reused);
+    reused.write('XXXXX');
+    c.push(Buffer.from('-second'));
+    expect(c.headBuffer().toString()).toBe('first-second');
   });
 
   test('cap 0 keeps no head', () => {
