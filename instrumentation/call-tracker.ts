@@ -33,6 +33,7 @@ const CLIENT_SCOPES = new Set(['@opentelemetry/instrumentation-http', '@opentele
 const SPAN_KIND_SERVER = 1;
 const SPAN_KIND_CLIENT = 2;
 const HTTP_SCOPE = '@opentelemetry/instrumentation-http';
+const UNDICI_SCOPE = '@opentelemetry/instrumentation-undici';
 
 export class CallTracker {
   private readonly calls = new WeakMap<Span, LlmExchange>();
@@ -63,6 +64,8 @@ export class CallTracker {
   private config!: GenAiConfig;
   /** Whether a span processor feeds us span starts (needed for fetch and for de-duplication). */
   processorAttached = false;
+  /** A fetch exchange whose instrumentation-undici span is about to start (inside undici's dispatch). */
+  private expectedFetch: LlmExchange | undefined;
 
   constructor(config: GenAiConfig) {
     this.configure(config);
@@ -155,6 +158,16 @@ export class CallTracker {
     }
   }
 
+  /**
+   * Sets the fetch exchange whose span instrumentation-undici starts next (`undefined` clears it);
+   * returns the one that was waiting, if its span did not start.
+   */
+  expectFetchSpan(exchange: LlmExchange | undefined): LlmExchange | undefined {
+    const waiting = this.expectedFetch;
+    this.expectedFetch = exchange;
+    return waiting;
+  }
+
   /** From `GenAiSpanProcessor.onStart`. */
   onSpanStart(span: Span, parent: Span | undefined): void {
     if (parent) {
@@ -162,8 +175,14 @@ export class CallTracker {
       if (describer) this.insideGenAiCall.set(span, describer);
     }
     const view = span as SdkSpanView;
-    if (view.kind === SPAN_KIND_CLIENT && CLIENT_SCOPES.has(view.instrumentationScope?.name ?? '')) this.clientSpans.set(span.spanContext().spanId, span);
-    else if (view.kind === SPAN_KIND_SERVER && view.instrumentationScope?.name === HTTP_SCOPE) this.serverSpans.set(span.spanContext().traceId, span);
+    const scope = view.instrumentationScope?.name;
+    if (view.kind === SPAN_KIND_CLIENT && scope !== undefined && CLIENT_SCOPES.has(scope)) {
+      this.clientSpans.set(span.spanContext().spanId, span);
+      if (this.expectedFetch && scope === UNDICI_SCOPE) {
+        this.track(span, this.expectedFetch);
+        this.expectedFetch = undefined;
+      }
+    } else if (view.kind === SPAN_KIND_SERVER && scope === HTTP_SCOPE) this.serverSpans.set(span.spanContext().traceId, span);
   }
 
   /** From `GenAiSpanProcessor.onEnding`: the span is still writable here. */
@@ -235,8 +254,19 @@ function describesGenAiCall(span: Span): boolean {
   const view = span as SdkSpanView;
   if (view.attributes?.[ATTR.GEN_AI_OPERATION_NAME] !== undefined) return true;
   const scope = view.instrumentationScope?.name;
-  return scope !== undefined && GENAI_SCOPES.some((s) => scope === s || (s.endsWith('/') && scope.startsWith(s)));
+  if (scope === undefined) return false;
+  let known = genAiScopes.get(scope);
+  if (known === undefined) {
+    known = GENAI_SCOPES.some((s) => scope === s || (s.endsWith('/') && scope.startsWith(s)));
+    // A process has a handful of instrumentation scopes; the bound is for the pathological case.
+    if (genAiScopes.size >= 256) genAiScopes.clear();
+    genAiScopes.set(scope, known);
+  }
+  return known;
 }
+
+/** Whether each instrumentation scope seen is a GenAI one (asked for the parent of every span that starts). */
+const genAiScopes = new Map<string, boolean>();
 
 /** A name for a failed span's cause: the recorded exception type, else the status message. */
 function errorNameOf(span: SdkSpanView): string {

@@ -10,10 +10,12 @@
  * the dispatch options are passed on untouched. Nothing is buffered beyond the exchange's cap, and
  * nothing is read that the app did not read.
  *
- * The span is instrumentation-undici's. It is not made active, so we find it through the
- * `traceparent` header it injects, in the span registry the `GenAiSpanProcessor` keeps; binding is
- * tried at request creation, response headers and request error, so the order in which the two
- * subscribers run does not matter. Per-request dispatchers (`fetch(url, { dispatcher })`, proxy
+ * The span is instrumentation-undici's, started when undici creates its request: usually inside our
+ * `dispatch` call, where the tracker takes the next undici span that starts (`expectFetchSpan`). A
+ * dispatcher that queues requests creates them later; then we find the span through the
+ * `traceparent` header instrumentation-undici injects, in the span registry the `GenAiSpanProcessor`
+ * keeps, trying at request creation, response headers and request error, so the order in which the
+ * two channel subscribers run does not matter. Per-request dispatchers (`fetch(url, { dispatcher })`, proxy
  * agents) and a replaced global dispatcher (`setGlobalDispatcher`) bypass this capture.
  */
 import * as dc from 'node:diagnostics_channel';
@@ -96,18 +98,35 @@ export class FetchCapture {
   }
 
   private dispatch(original: Dispatch, self: unknown, opts: DispatchOptions, handler: object): unknown {
+    let exchange: LlmExchange | undefined;
     try {
-      const exchange = this.startExchange(opts);
-      if (exchange) {
-        observeHandler(handler as Handler, exchange);
-        const body = opts.body;
-        // The body object undici's channel messages carry: how the exchange finds its span.
-        if (typeof body === 'object' && body !== null) this.byBody.set(body, exchange);
-      }
+      exchange = this.startExchange(opts);
+      if (exchange) observeHandler(handler as Handler, exchange);
     } catch (err) {
       diag.debug(`otel-genai: fetch capture skipped: ${(err as Error).message}`);
     }
-    return original.call(self, opts, handler);
+    if (!exchange) {
+      // Not an LLM call: no span started inside it may be taken for a waiting exchange's.
+      const waiting = this.tracker.expectFetchSpan(undefined);
+      try {
+        return original.call(self, opts, handler);
+      } finally {
+        this.tracker.expectFetchSpan(waiting);
+      }
+    }
+    // undici usually creates its request, and instrumentation-undici its span, inside this call: the
+    // tracker binds that span as it starts. A dispatcher that queues the request creates it later;
+    // then the channels bind it, through the body object their messages carry.
+    this.tracker.expectFetchSpan(exchange);
+    try {
+      return original.call(self, opts, handler);
+    } finally {
+      try {
+        if (this.tracker.expectFetchSpan(undefined) === exchange && typeof opts.body === 'object' && opts.body !== null) this.byBody.set(opts.body, exchange);
+      } catch (err) {
+        diag.debug(`otel-genai: fetch span binding skipped: ${(err as Error).message}`);
+      }
+    }
   }
 
   private startExchange(opts: DispatchOptions): LlmExchange | undefined {

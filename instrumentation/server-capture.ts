@@ -131,7 +131,8 @@ export class HttpServerCapture {
       }
       if (!entry.headSeen) {
         entry.headSeen = true;
-        entry.exchange.onResponseHead(response.statusCode, (name) => headerValue(headerOf(entry.headHeaders, name) ?? response.getHeader(name)));
+        const head = lowerCaseKeys(entry.headHeaders);
+        entry.exchange.onResponseHead(response.statusCode, (name) => headerValue(head?.[name] ?? response.getHeader(name)));
       }
       if (chunk === undefined || chunk === null) return;
       if (typeof chunk === 'string') copyWrittenString(entry.exchange, chunk, encoding);
@@ -170,9 +171,10 @@ function copyWrittenString(exchange: LlmExchange, chunk: string, encoding: unkno
   copyResponseChunk(exchange, Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
 }
 
-/** `writeHead` headers may use any case. */
-function headerOf(headers: OutgoingHttpHeaders | undefined, name: string): unknown {
+/** `writeHead` headers (any case) by lower-case name, read once for the several names the exchange asks for. */
+function lowerCaseKeys(headers: OutgoingHttpHeaders | undefined): Record<string, unknown> | undefined {
   if (!headers) return undefined;
-  for (const key of Object.keys(headers)) if (key.toLowerCase() === name) return headers[key];
-  return undefined;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(headers)) out[key.toLowerCase()] = headers[key];
+  return out;
 }
