@@ -198,9 +198,10 @@ type Callback = (this: unknown, ...args: unknown[]) => unknown;
  * Wraps, on undici's handler object itself, the callbacks that carry what we observe; each observer
  * runs before the original, never throws, and the original gets the same arguments and `this`. Covers
  * undici's legacy handler API (onConnect/onHeaders/onData, undici 5–7: what fetch uses on Node 20–24)
- * and the newer one (onRequestStart/onResponseStart/onResponseData). Own properties on a per-request
- * object, not a Proxy: undici reads `handler.onData` once per chunk, and a Proxy trap on every read
- * costs more than the observation itself.
+ * and the newer one (onRequestStart/onResponseStart/onResponseData; undici 7 does not pass
+ * `onBodySent` on to such a handler, so its request body is not seen). Own properties on a
+ * per-request object, not a Proxy: undici reads `handler.onData` once per chunk, and a Proxy trap on
+ * every read costs more than the observation itself.
  */
 function observeHandler(handler: Handler, exchange: LlmExchange): void {
   // fetch cancels (app abort, body cancelled) through the abort function or controller undici hands
