@@ -206,33 +206,44 @@ type Callback = (this: unknown, ...args: unknown[]) => unknown;
 function observeHandler(handler: Handler, exchange: LlmExchange): void {
   // fetch cancels (app abort, body cancelled) through the abort function or controller undici hands
   // the handler; wrapping it tells us before undici ends the span (as a non-error, per HTTP semconv).
-  wrapCallback(handler, 'onConnect', (args) => {
-    const abort = args[0];
-    if (typeof abort === 'function') args[0] = markingCancel(abort as Callback, exchange);
+  wrapCallback(handler, 'onConnect', (abort) => (typeof abort === 'function' ? markingCancel(abort as Callback, exchange) : undefined), 'replaces first');
+  wrapCallback(handler, 'onRequestStart', (controller) => {
+    const c = controller as { abort?: unknown } | undefined;
+    if (c && typeof c.abort === 'function') c.abort = markingCancel(c.abort as Callback, exchange);
   });
-  wrapCallback(handler, 'onRequestStart', (args) => {
-    const controller = args[0] as { abort?: unknown } | undefined;
-    if (controller && typeof controller.abort === 'function') controller.abort = markingCancel(controller.abort as Callback, exchange);
-  });
-  wrapCallback(handler, 'onBodySent', (args) => copyRequestChunk(exchange, args[0], undefined), true);
-  wrapCallback(handler, 'onHeaders', (args) => exchange.onResponseHead(Number(args[0]), rawHeaderLookup(args[1])));
-  wrapCallback(handler, 'onResponseStart', (args) => exchange.onResponseHead(Number(args[1]), objectHeaderLookup(args[2])));
-  wrapCallback(handler, 'onData', (args) => exchange.onResponseData(args[0] as Uint8Array));
-  wrapCallback(handler, 'onResponseData', (args) => exchange.onResponseData(args[1] as Uint8Array));
+  wrapCallback(handler, 'onBodySent', (chunk) => copyRequestChunk(exchange, chunk, undefined), 'added if missing');
+  wrapCallback(handler, 'onHeaders', (status, rawHeaders) => exchange.onResponseHead(Number(status), rawHeaderLookup(rawHeaders)));
+  wrapCallback(handler, 'onResponseStart', (_controller, status, headers) => exchange.onResponseHead(Number(status), objectHeaderLookup(headers)));
+  wrapCallback(handler, 'onData', (chunk) => exchange.onResponseData(chunk as Uint8Array));
+  wrapCallback(handler, 'onResponseData', (_controller, chunk) => exchange.onResponseData(chunk as Uint8Array));
 }
 
-/** Replaces `handler[name]` (if it is a method, or if `add`) with one that calls `observe` first. */
-function wrapCallback(handler: Handler, name: string, observe: (args: IArguments) => void, add = false): void {
+/** Sees a callback's first three arguments. */
+type Observer = (a: unknown, b: unknown, c: unknown) => unknown;
+
+/**
+ * Replaces `handler[name]` (if it is a method) with one that calls `observe` first. `added if
+ * missing`: also when the handler has no such method. `replaces first`: what `observe` returns, if
+ * defined, is passed to the original instead of the first argument (a wrapped abort function).
+ */
+function wrapCallback(handler: Handler, name: string, observe: Observer, mode?: 'added if missing' | 'replaces first'): void {
   const original = handler[name];
-  if (typeof original !== 'function' && !(add && original === undefined)) return;
+  if (typeof original !== 'function' && !(mode === 'added if missing' && original === undefined)) return;
+  const replacesFirst = mode === 'replaces first';
   handler[name] = function (this: unknown) {
+    let first: unknown;
     try {
-      observe(arguments);
+      // `arguments` read by index and forwarded by `apply` only: V8 makes no object of it per call.
+      const returned = observe(arguments[0], arguments[1], arguments[2]);
+      if (replacesFirst) first = returned;
     } catch (err) {
       diag.debug(`otel-genai: fetch capture failed in ${name}: ${(err as Error).message}`);
     }
-    // `arguments` as it is (an observer may have replaced an abort function in it): no array per call.
-    return typeof original === 'function' ? (original as Callback).apply(this, arguments as unknown as unknown[]) : undefined;
+    if (typeof original !== 'function') return undefined;
+    if (first === undefined) return (original as Callback).apply(this, arguments as unknown as unknown[]);
+    const args = Array.prototype.slice.call(arguments) as unknown[];
+    args[0] = first;
+    return (original as Callback).apply(this, args);
   };
 }
 

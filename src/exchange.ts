@@ -435,8 +435,9 @@ function parseEventData(data: string): unknown {
 }
 
 function streamFormatOf(contentType: string | undefined): StreamFormat | undefined {
-  // Most responses: one compare, no string made.
+  // The usual spellings: one compare, no string made.
   if (!contentType || contentType.startsWith('application/json')) return undefined;
+  if (contentType === 'text/event-stream' || contentType.startsWith('text/event-stream;')) return 'sse';
   const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
   if (type === 'text/event-stream') return 'sse';
   if (type === 'application/vnd.amazon.eventstream') return 'aws-event-stream';

@@ -304,7 +304,8 @@ class ChatStreamReducer implements StreamReducer {
   }
 
   finish(): LlmResponse {
-    const response: LlmResponse = { ...this.response };
+    // Finished once (StreamReducer): the response built along the stream is the result, not a copy of it.
+    const response = this.response;
     const choices = [...this.choices.values()].sort((a, b) => a.index - b.index);
     const finishReasons = choices.map((c) => c.finishReason).filter((r): r is string => r !== undefined);
     if (finishReasons.length > 0) response.finishReasons = finishReasons;
