@@ -68,21 +68,32 @@ export class SseDecoder {
     this.dispatch();
   }
 
-  /** The line `text[start, end)`, read in place: only a field's value becomes a string of its own. */
+  /**
+   * The line `text[start, end)`, read in place: only a field's value becomes a string of its own, and
+   * nothing is searched past the line's end (a body of colon-less lines stays linear).
+   */
   private line(text: string, start: number, end: number): void {
     if (start === end) {
       this.dispatch();
       return;
     }
-    if (text.charCodeAt(start) === 58 /* ':' */) return; // comment
-    let colon = text.indexOf(':', start);
-    if (colon === -1 || colon > end) colon = end;
-    const fieldLength = colon - start;
-    const isData = fieldLength === 4 && text.startsWith('data', start);
-    if (!isData && !(fieldLength === 5 && text.startsWith('event', start))) return; // `id` and `retry` carry nothing we report.
-    let from = colon + 1;
-    if (from < end && text.charCodeAt(from) === 32 /* ' ' */) from++;
-    const value = from >= end ? '' : text.slice(from, end);
+    let at: number;
+    let isData: boolean;
+    if (text.startsWith('data', start)) {
+      isData = true;
+      at = start + 4;
+    } else if (text.startsWith('event', start)) {
+      isData = false;
+      at = start + 5;
+    } else {
+      return; // comments (`:`), `id`, `retry`, other fields: nothing we report
+    }
+    if (at < end) {
+      if (text.charCodeAt(at) !== 58 /* ':' */) return; // a longer field name (`dataX`)
+      at++;
+      if (at < end && text.charCodeAt(at) === 32 /* ' ' */) at++;
+    }
+    const value = at >= end ? '' : text.slice(at, end);
     if (!isData) this.eventName = value;
     else if (this.data === undefined) this.data = value;
     else (this.moreData ??= []).push(value);

@@ -106,6 +106,17 @@ describe('SseDecoder (WHATWG HTML § server-sent events)', () => {
     expect(decodeSse(['id: 7\nretry: 1000\nfoo: bar\ndata: x\n\n'])).toEqual([{ data: 'x' }]);
   });
 
+  test('a field name that only starts like data or event is another field', () => {
+    expect(decodeSse(['dataX: a\nevents: b\ndat: c\n\n'])).toEqual([]);
+    expect(decodeSse(['database: a\ndata: b\n\n'])).toEqual([{ data: 'b' }]);
+    expect(decodeSse(['dat'])).toEqual([]); // cut short: not a data line
+  });
+
+  test('lines without a colon do not hide later fields (a body of them decodes whole)', () => {
+    const noise = 'no colon on this line\n'.repeat(5000);
+    expect(decodeSse([`${noise}data: after\n\n`])).toEqual([{ data: 'after' }]);
+  });
+
   test('blank lines with no data dispatch nothing', () => {
     expect(decodeSse(['\n\n\r\n\r\r'])).toEqual([]);
   });
