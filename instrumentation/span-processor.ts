@@ -22,17 +22,29 @@ export class GenAiSpanProcessor {
   }
 
   // Span processors run inside `startSpan()`/`end()` of whoever made the span (the app, an
-  // instrumentation): nothing may escape from here.
+  // instrumentation): nothing may escape from here. (try/catch in each: no closure per span event.)
   onStart(span: Span, parentContext: Context): void {
-    guard(() => this.tracker.onSpanStart(span, trace.getSpan(parentContext)));
+    try {
+      this.tracker.onSpanStart(span, trace.getSpan(parentContext));
+    } catch (err) {
+      reportError(err);
+    }
   }
 
   onEnding(span: Span): void {
-    guard(() => this.tracker.onSpanEnding(span));
+    try {
+      this.tracker.onSpanEnding(span);
+    } catch (err) {
+      reportError(err);
+    }
   }
 
   onEnd(span: unknown): void {
-    guard(() => this.tracker.onSpanEnd(span as Span));
+    try {
+      this.tracker.onSpanEnd(span as Span);
+    } catch (err) {
+      reportError(err);
+    }
   }
 
   forceFlush(): Promise<void> {
@@ -44,10 +56,6 @@ export class GenAiSpanProcessor {
   }
 }
 
-function guard(fn: () => void): void {
-  try {
-    fn();
-  } catch (err) {
-    diag.debug(`otel-genai: span processor error: ${(err as Error).message}`);
-  }
+function reportError(err: unknown): void {
+  diag.debug(`otel-genai: span processor error: ${(err as Error).message}`);
 }
