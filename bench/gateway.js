@@ -18,8 +18,8 @@
  * same time on the same core, each under the same load (8 clients each), their CPU per request read
  * per round. On a shared, noisy VM the sequential figures drift by ±20% between runs of the same
  * configuration; side by side, all three see the same machine at the same moment, so their ratios
- * are steady (a round's ratios spread by a few percent). Chunk timing is not read there: the three
- * share one core.
+ * are steadier (medians of repeated runs agree within a few points, single rounds within ~±10).
+ * Chunk timing is not read there: the three share one core.
  */
 const path = require('node:path');
 const os = require('node:os');
@@ -176,9 +176,10 @@ async function paired(upstreamUrl) {
       await Promise.all(gateways.map((g) => load(g.url, scenario, n)));
       const after = await Promise.all(gateways.map((g) => cpuOf(g.url)));
       const cpu = gateways.map((g, i) => (after[i].total - before[i].total) / n);
+      const base = cpu[gateways.findIndex((g) => g.config.name === 'base')];
       gateways.forEach((g, i) => {
         perRequest[g.config.name].push(cpu[i]);
-        ratios[g.config.name].push(cpu[i] / cpu[0]);
+        ratios[g.config.name].push(cpu[i] / base);
       });
     }
     const pct = (r) => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)}%`;
