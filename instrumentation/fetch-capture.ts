@@ -106,8 +106,10 @@ export class FetchCapture {
       diag.debug(`otel-genai: fetch capture skipped: ${(err as Error).message}`);
     }
     if (!exchange) {
-      // Not an LLM call: no span started inside it may be taken for a waiting exchange's.
+      // Not an LLM call. Dispatched from inside an LLM call's dispatch (rare): no span started here may
+      // be taken for that call's; otherwise (every other request) nothing to set aside.
       const waiting = this.tracker.expectFetchSpan(undefined);
+      if (waiting === undefined) return original.call(self, opts, handler);
       try {
         return original.call(self, opts, handler);
       } finally {

@@ -10,7 +10,7 @@
  * and `GenAiSpanProcessor` in the tracer provider for fetch calls.
  */
 import { trace, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
-import { resolveConfig, type GenAiConfig, type UserConfig } from '../src/config';
+import { resolveConfig, type UserConfig } from '../src/config';
 import { sharedTracker } from './call-tracker';
 import { FetchCapture } from './fetch-capture';
 import { HttpClientCapture } from './http-capture';

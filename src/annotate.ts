@@ -4,7 +4,7 @@
  */
 import type { LlmCall } from './llm-call';
 import type { CallCostEstimate } from './pricing/cost';
-import { attributeNames, type AttributeKey } from './semconv';
+import { attributeNames } from './semconv';
 
 export type AttributeValue = string | number | boolean | string[];
 export type SpanAttributes = Record<string, AttributeValue>;

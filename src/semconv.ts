@@ -65,9 +65,12 @@ const LATEST_NAMES: Partial<Record<AttributeKey, string>> = {
   GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: 'gen_ai.usage.cache_write.input_tokens',
 };
 
+/** The names under `OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental`: made once, asked for per call. */
+const LATEST_ATTR: Record<AttributeKey, string> = { ...ATTR, ...LATEST_NAMES };
+
 /** The attribute-name table for a semconv flavour. */
 export function attributeNames(latestExperimental: boolean): Record<AttributeKey, string> {
-  return latestExperimental ? { ...ATTR, ...LATEST_NAMES } : ATTR;
+  return latestExperimental ? LATEST_ATTR : ATTR;
 }
 
 /** `gen_ai.provider.name` well-known values (v1.41). Anything else is a custom value. */
